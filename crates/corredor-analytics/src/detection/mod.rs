@@ -1,0 +1,1 @@
+//! Surge detection (see the module docs of each algorithm).

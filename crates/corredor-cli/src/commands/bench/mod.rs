@@ -1,0 +1,21 @@
+//! `corredor bench …`: speed figures printed for the record.
+
+use std::process::ExitCode;
+
+pub mod detect;
+pub mod forecast;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Fits per second of the surge detectors on generated weekly series.
+    Detect(detect::DetectBenchArgs),
+    /// Time to fit every leg and forecast every node of the shipped corridor.
+    Forecast(forecast::ForecastBenchArgs),
+}
+
+pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Detect(args) => detect::run(args),
+        BenchCommand::Forecast(args) => forecast::run(args),
+    }
+}

@@ -1,0 +1,47 @@
+//! The `corredor` command: every subcommand is a thin call into the library crates.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// corredor: the shared monitoring and early-warning system of the Regional Conference on
+/// Migration.
+#[derive(Debug, Parser)]
+#[command(name = "corredor", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Detect surges in the series of a long CSV file (`series,period,count`).
+    Detect(commands::detect::DetectArgs),
+    /// Backtest forecasting models on the series of a long CSV file.
+    Backtest(commands::backtest::BacktestArgs),
+    /// Measure speed: ingest, detection, forecasting.
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    commands::init_tracing();
+    let result = match cli.command {
+        Command::Detect(args) => commands::detect::run(args),
+        Command::Backtest(args) => commands::backtest::run(args),
+        Command::Bench(command) => commands::bench::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

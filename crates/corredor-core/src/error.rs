@@ -1,0 +1,42 @@
+use thiserror::Error;
+
+/// Why a raw value could not become a domain value. Each variant names the offending text so
+/// that callers at the edge (file import, API) can say which field was wrong and why.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CoreError {
+    #[error("`{code}` is not an ISO 3166-1 alpha-3 country code")]
+    UnknownCountry { code: String },
+    #[error(
+        "`{code}` is not a nationality code (ISO 3166-1 alpha-3, `UNK` unknown or `XXA` stateless)"
+    )]
+    UnknownNationality { code: String },
+    #[error("`{raw}` is not a period (expected a day `2023-08-14`, an ISO week `2023-W33`, a month `2023-08` or a year `2023`)")]
+    InvalidPeriod { raw: String },
+    #[error("`{code}` is not a measure (expected one of {expected})")]
+    UnknownMeasure {
+        code: String,
+        expected: &'static str,
+    },
+    #[error("`{code}` is not a sex (expected f, m, x or unknown)")]
+    UnknownSex { code: String },
+    #[error("`{code}` is not an age group (expected 0-4, 5-11, 12-17, 0-17, 18-59, 60+, 18+ or unknown)")]
+    UnknownAgeGroup { code: String },
+    #[error("`{code}` is not a vulnerability (expected unaccompanied_child, separated_child, family_unit, pregnant or disability)")]
+    UnknownVulnerability { code: String },
+    #[error(
+        "`{code}` is not a place code (2 to 32 characters: capital letters, digits, `-` or `_`)"
+    )]
+    InvalidPlaceCode { code: String },
+    #[error("`{code}` is not a place kind")]
+    UnknownPlaceKind { code: String },
+    #[error("`{code}` is not a corridor code (2 to 32 characters: lower-case letters, digits, `-` or `_`)")]
+    InvalidCorridorCode { code: String },
+    #[error("invalid corridor: {reason}")]
+    InvalidCorridor { reason: String },
+    #[error("coordinates ({latitude}, {longitude}) are outside the range of latitude [-90, 90] and longitude [-180, 180]")]
+    InvalidCoordinates { latitude: f64, longitude: f64 },
+    #[error("`{raw}` is not a count (expected a whole number, zero or more)")]
+    InvalidCount { raw: String },
+    #[error("`{text}` is empty or too long (at most {max} characters)")]
+    InvalidText { text: String, max: usize },
+}

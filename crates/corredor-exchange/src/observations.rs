@@ -1,0 +1,1 @@
+//! Observation files: corredor CSV and HXL, read and written.

@@ -1,0 +1,1 @@
+//! Reference data files: countries, places, corridors.

@@ -1,0 +1,1 @@
+//! Adapters for the public datasets corredor ships.

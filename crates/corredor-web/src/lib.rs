@@ -1,0 +1,3 @@
+//! corredor's HTTP face.
+
+pub mod render;

@@ -1,0 +1,1 @@
+//! Server-side rendering: HTML pages, SVG charts and maps, translations.
