@@ -291,6 +291,11 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// The trimmed text of a column, unparsed.
+    pub(crate) fn raw(&self, column: &str) -> &'a str {
+        self.row.get(column)
+    }
+
     pub(crate) fn problem(&mut self, column: &str, reason: impl Into<String>) {
         self.problems
             .push(Problem::new(self.file, self.row.line, Some(column), reason));
