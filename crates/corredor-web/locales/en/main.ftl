@@ -1,0 +1,111 @@
+# corredor's pages in English. Every message here must exist in ../es/main.ftl too
+# (a test compares the two sets of ids). Words follow the glossary: "irregular"
+# describes the way of entering, never the person.
+
+## Site and navigation
+
+site-name = corredor
+site-tagline = Irregular migration flows along the corridor from Colombia to the United States
+skip-to-content = Skip to content
+nav-label = Main navigation
+nav-picture = Situational picture
+nav-api = API (JSON)
+language-switch-label = Language
+# Language names are written in their own language, so a reader finds theirs.
+language-en = English
+language-es = Español
+
+## The situational picture
+
+picture-title = Situational picture of the corridor
+picture-intro = The corridor from Colombia through Panama (Darién), Costa Rica, Nicaragua, Honduras, Guatemala and Mexico to the United States: latest counts reported by each country, and the trend of the top nationalities.
+picture-map-heading = The corridor on a map
+picture-map-title = Map of the corridor from Colombia to the United States
+picture-map-description = Country outlines, with the member countries of the Regional Conference on Migration shaded; the route of the corridor in order; and the places where counts are made, as circles sized by their latest count.
+picture-map-legend-member = Member country of the Regional Conference on Migration
+picture-map-legend-route = Route of the corridor
+picture-map-legend-place = Place where counts are made (circle area: latest count)
+picture-map-route-title = Route of the corridor: { $route }
+picture-latest-heading = Latest counts
+picture-latest-by-country = Latest counts by country
+picture-latest-by-place = Latest counts by place
+picture-trend-heading = Trend of the top nationalities
+picture-trend-chart-title = { $measure } in { $country }, by nationality
+picture-trend-chart-description = Monthly counts of { $measure } in { $country } for the { $count ->
+        [one] top nationality
+       *[other] { $count } top nationalities
+    }, from { $from } to { $to }.
+picture-no-corridor = No corridor is defined yet.
+
+## Measures (corredor_core::Measure)
+
+measure-irregular_entry = Irregular entries
+measure-encounter = Encounters
+measure-stranded = Stranded people
+measure-asylum_application = Asylum applications
+measure-return_executed = Returns carried out
+measure-returnee_received = Returnees received
+measure-shelter_occupancy = Shelter occupancy
+measure-shelter_capacity = Shelter capacity
+
+## Flows, stocks, events
+
+kind-flow = Flow
+kind-flow-explanation = A flow counts movements over a period; it can be added up over time.
+kind-stock = Stock
+kind-stock-explanation = A stock counts people present at a moment; it is never added up over time.
+unit-people = people
+unit-events = events, not people
+unit-events-explanation = The same person is counted again at each point of the corridor, and sometimes twice at one point: adding the counts of several points gives events, not people.
+
+## Periods
+
+period-day = Day
+period-week = Week
+period-month = Month
+period-year = Year
+period-latest = Latest period
+period-year-before = A year earlier
+period-change = Change over a year
+period-range = { $from } to { $to }
+
+## Tables
+
+table-country = Country
+table-place = Place
+table-measure = Measure
+table-period = Period
+table-count = Count
+table-nationality = Nationality
+table-trend = Trend
+table-transit-days = Typical days from the previous country
+
+## Charts and maps
+
+chart-axis-count = Count
+chart-axis-period = Period
+chart-legend = Legend
+chart-expected-band = Expected range
+chart-signal = Signal
+chart-signal-title = Signal: { $period }, { $value }
+chart-point-title = { $series }, { $period }: { $value }
+no-data = No data
+no-data-explanation = No country has reported data for this yet.
+
+## Footer
+
+footer-attribution = Data: counts published by the migration authorities of the countries of the corridor, compiled by corredor. Country outlines: Natural Earth (public domain).
+footer-sources = Sources
+footer-about = corredor is the shared monitoring and early-warning system of the countries of the Regional Conference on Migration.
+
+## Error pages
+
+error-back-home = Back to the situational picture
+error-not-found-title = Page not found
+error-not-found-body = There is no page at this address. Check the address, or start again from the situational picture.
+error-bad-request-title = The request could not be understood
+error-bad-request-body = Something in the address or the form is not valid: { $reason }
+error-internal-title = Something went wrong on our side
+error-internal-body = The page could not be shown. Please try again later; if it keeps happening, tell the Technical Secretariat this reference: { $request_id }.
+error-unavailable-title = Service unavailable
+error-unavailable-body = corredor cannot answer right now. Please try again in a few minutes.

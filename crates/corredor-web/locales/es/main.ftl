@@ -1,0 +1,110 @@
+# Las páginas de corredor en español. Cada mensaje de este archivo debe existir también en
+# ../en/main.ftl (una prueba compara los dos conjuntos de identificadores). Las palabras
+# siguen el glosario: «irregular» describe la forma de entrar, nunca a la persona.
+
+## Sitio y navegación
+
+site-name = corredor
+site-tagline = Flujos migratorios irregulares en el corredor de Colombia a los Estados Unidos
+skip-to-content = Ir al contenido
+nav-label = Navegación principal
+nav-picture = Panorama situacional
+nav-api = API (JSON)
+language-switch-label = Idioma
+language-en = English
+language-es = Español
+
+## El panorama situacional
+
+picture-title = Panorama situacional del corredor
+picture-intro = El corredor desde Colombia, por Panamá (Darién), Costa Rica, Nicaragua, Honduras, Guatemala y México, hasta los Estados Unidos: los últimos conteos informados por cada país y la tendencia de las principales nacionalidades.
+picture-map-heading = El corredor en el mapa
+picture-map-title = Mapa del corredor de Colombia a los Estados Unidos
+picture-map-description = Contornos de los países, con los países miembros de la Conferencia Regional sobre Migración sombreados; la ruta del corredor en orden; y los lugares donde se hacen los conteos, como círculos proporcionales a su último conteo.
+picture-map-legend-member = País miembro de la Conferencia Regional sobre Migración
+picture-map-legend-route = Ruta del corredor
+picture-map-legend-place = Lugar donde se hacen los conteos (área del círculo: último conteo)
+picture-map-route-title = Ruta del corredor: { $route }
+picture-latest-heading = Últimos conteos
+picture-latest-by-country = Últimos conteos por país
+picture-latest-by-place = Últimos conteos por lugar
+picture-trend-heading = Tendencia de las principales nacionalidades
+picture-trend-chart-title = { $measure } en { $country }, por nacionalidad
+picture-trend-chart-description = Conteos mensuales de { $measure } en { $country } para { $count ->
+        [one] la nacionalidad principal
+       *[other] las { $count } nacionalidades principales
+    }, de { $from } a { $to }.
+picture-no-corridor = Todavía no hay ningún corredor definido.
+
+## Medidas (corredor_core::Measure)
+
+measure-irregular_entry = Ingresos irregulares
+measure-encounter = Encuentros
+measure-stranded = Personas varadas
+measure-asylum_application = Solicitudes de asilo
+measure-return_executed = Retornos ejecutados
+measure-returnee_received = Personas retornadas recibidas
+measure-shelter_occupancy = Ocupación de albergues
+measure-shelter_capacity = Capacidad de albergues
+
+## Flujos, población presente, eventos
+
+kind-flow = Flujo
+kind-flow-explanation = Un flujo cuenta movimientos durante un período; puede sumarse a lo largo del tiempo.
+kind-stock = Población presente
+kind-stock-explanation = Cuenta a las personas presentes en un momento; nunca se suma a lo largo del tiempo.
+unit-people = personas
+unit-events = eventos, no personas
+unit-events-explanation = La misma persona se cuenta de nuevo en cada punto del corredor, y a veces dos veces en un mismo punto: sumar los conteos de varios puntos da eventos, no personas.
+
+## Períodos
+
+period-day = Día
+period-week = Semana
+period-month = Mes
+period-year = Año
+period-latest = Último período
+period-year-before = Un año antes
+period-change = Variación interanual
+period-range = { $from } a { $to }
+
+## Tablas
+
+table-country = País
+table-place = Lugar
+table-measure = Medida
+table-period = Período
+table-count = Conteo
+table-nationality = Nacionalidad
+table-trend = Tendencia
+table-transit-days = Días típicos desde el país anterior
+
+## Gráficos y mapas
+
+chart-axis-count = Conteo
+chart-axis-period = Período
+chart-legend = Leyenda
+chart-expected-band = Rango esperado
+chart-signal = Señal
+chart-signal-title = Señal: { $period }, { $value }
+chart-point-title = { $series }, { $period }: { $value }
+no-data = Sin datos
+no-data-explanation = Ningún país ha informado datos sobre esto todavía.
+
+## Pie de página
+
+footer-attribution = Datos: conteos publicados por las autoridades migratorias de los países del corredor, compilados por corredor. Contornos de los países: Natural Earth (dominio público).
+footer-sources = Fuentes
+footer-about = corredor es el sistema compartido de monitoreo y alerta temprana de los países de la Conferencia Regional sobre Migración.
+
+## Páginas de error
+
+error-back-home = Volver al panorama situacional
+error-not-found-title = Página no encontrada
+error-not-found-body = No hay ninguna página en esta dirección. Revise la dirección o vuelva a empezar desde el panorama situacional.
+error-bad-request-title = No se pudo entender la solicitud
+error-bad-request-body = Algo en la dirección o en el formulario no es válido: { $reason }
+error-internal-title = Algo falló de nuestro lado
+error-internal-body = No se pudo mostrar la página. Inténtelo de nuevo más tarde; si sigue ocurriendo, comunique a la Secretaría Técnica esta referencia: { $request_id }.
+error-unavailable-title = Servicio no disponible
+error-unavailable-body = corredor no puede responder en este momento. Inténtelo de nuevo en unos minutos.
