@@ -148,7 +148,7 @@ pub fn line_chart(translator: &Translator, lang: Lang, chart: &LineChart) -> Mar
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class="chart"
             viewBox=(format!("0 0 {WIDTH} {}", coordinate(height))) role="img"
-            aria-labelledby=(labelledby) font-family=(FONT) font-size="12" {
+            aria-labelledby=(labelledby) font-family=(FONT) font-size="13" {
             title id=(title_id) { (chart.title) }
             desc id=(desc_id) { (description) }
             text x=(LEFT) y=(TOP - 14.0) fill="#222" font-weight="600" { (chart.y_label) }
@@ -624,6 +624,7 @@ mod tests {
             let svg = line_chart(&translator(), Lang::Es, &chart(series)).into_string();
             assert!(svg.contains(">Sin datos<"), "{svg}");
             assert!(svg.contains("role=\"img\""));
+            crate::render::test_data::assert_well_formed(&svg);
         }
     }
 
@@ -642,6 +643,7 @@ mod tests {
             svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
             "{svg}"
         );
+        crate::render::test_data::assert_well_formed(&svg);
         assert!(svg.contains("role=\"img\" aria-labelledby=\"trend-pan-title trend-pan-desc\""));
         assert!(svg.contains("<title id=\"trend-pan-title\">Irregular entries in Panama"));
         assert!(svg.contains("Legend: Venezuela, Ecuador.</desc>"), "{svg}");
@@ -726,6 +728,7 @@ mod tests {
                 .collect();
             let svg = line_chart(&translator, Lang::En, &chart(series)).into_string();
             prop_assert!(svg.ends_with("</svg>"));
+            crate::render::test_data::assert_well_formed(&svg);
             prop_assert!(!svg.contains("NaN") && !svg.contains("inf"));
             if let Some(max) = values.iter().copied().reduce(f64::max) {
                 let labels = y_axis_labels(&svg);

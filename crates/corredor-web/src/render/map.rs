@@ -649,6 +649,7 @@ mod tests {
     fn the_map_names_every_mark_and_stays_small() {
         let svg = corridor_map(&translator(), Lang::Es, &americas(), &sample_map()).into_string();
         assert!(svg.len() < 60_000, "{} bytes", svg.len());
+        crate::render::test_data::assert_well_formed(&svg);
         assert!(svg.contains("role=\"img\" aria-labelledby=\"corridor-title corridor-desc\""));
         assert!(
             svg.contains("<title>Panamá</title>"),

@@ -68,6 +68,26 @@ pub(crate) mod test_data {
         }
         panic!("none of {candidates:?} exists under {}", root.display());
     }
+
+    /// Fails unless `svg` is well-formed XML (every element closed, in order), which an
+    /// SVG served as `image/svg+xml` must be and which inline SVG needs to nest as meant.
+    pub(crate) fn assert_well_formed(svg: &str) {
+        let mut reader = quick_xml::Reader::from_str(svg);
+        let mut depth = 0_i32;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(error) => panic!(
+                    "not well-formed at byte {}: {error}\n{svg}",
+                    reader.buffer_position()
+                ),
+            }
+        }
+        assert_eq!(depth, 0, "unclosed elements in {svg}");
+    }
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub fn picture_main(
             .chain(view.places.iter().map(|p| p.measure))
             .map(Measure::kind)
             .collect();
-        kinds.dedup();
+        // Flows first, then stocks, each explained once.
         kinds.sort_by_key(|k| *k == MeasureKind::Stock);
         kinds.dedup();
         kinds
@@ -325,7 +325,8 @@ fn trend_figure(translator: &Translator, lang: Lang, trend: &TrendView) -> Marku
         })
         .collect();
     html! {
-        figure class="trend" {
+        figure class="trend" aria-labelledby=(format!("{}-heading", trend.id)) {
+            h3 id=(format!("{}-heading", trend.id)) { (title) }
             (line_chart(translator, lang, &chart))
             figcaption { (description) }
             (table(&Table {
@@ -349,5 +350,100 @@ fn lowercase_first(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::render::layout::navigation;
+
+    fn translator() -> Translator {
+        Translator::new().expect("the embedded catalogues parse and agree")
+    }
+
+    fn render(lang: Lang, view: &PictureView) -> String {
+        let translator = translator();
+        let navigation = navigation(&translator, lang, "/");
+        situational_picture(
+            &translator,
+            &Page {
+                lang,
+                title: "t",
+                path: "/",
+                query: None,
+                navigation: &navigation,
+                sources: &[],
+            },
+            None,
+            view,
+        )
+        .into_string()
+    }
+
+    #[test]
+    fn an_empty_picture_says_there_is_nothing_yet() {
+        let html = render(
+            Lang::En,
+            &PictureView {
+                map: None,
+                countries: Vec::new(),
+                places: Vec::new(),
+                trends: Vec::new(),
+            },
+        );
+        assert!(html.contains("No corridor is defined yet."));
+        assert!(html.contains("No country has reported data for this yet."));
+        assert!(!html.contains("class=\"map\""));
+    }
+
+    #[test]
+    fn counts_are_explained_as_flows_or_stocks_and_repeat_counts_as_events() {
+        let month = |m| NaiveDate::from_ymd_opt(2023, m, 1).expect("a valid month");
+        let view = PictureView {
+            map: None,
+            countries: vec![CountryRow {
+                name: "Panamá".to_owned(),
+                measure: Some(Measure::IrregularEntry),
+                latest: Some((Period::parse("2023-08").expect("a period"), 82_000)),
+                year_before: Some(41_000),
+                transit_days_from_previous: Some(7),
+            }],
+            places: vec![PlaceRow {
+                name: "Necoclí".to_owned(),
+                country: "Colombia".to_owned(),
+                measure: Measure::Stranded,
+                latest: (Period::parse("2021-08").expect("a period"), 7_000),
+            }],
+            trends: vec![TrendView {
+                id: "trend-usa".to_owned(),
+                country: "Estados Unidos".to_owned(),
+                measure: Measure::Encounter,
+                series: vec![ChartSeries {
+                    label: "Venezuela".to_owned(),
+                    points: vec![(month(1), 10.0), (month(2), 20.0), (month(3), 15.0)],
+                }],
+                events_not_people: true,
+            }],
+        };
+        let html = render(Lang::Es, &view);
+        assert!(
+            html.contains("<td class=\"numeric\">82\u{202F}000</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<td class=\"numeric\">+100\u{a0}%</td>"));
+        assert!(html.contains("<strong>Flujo</strong>: "));
+        assert!(html.contains("<strong>Población presente</strong>: "));
+        assert!(html.contains("Personas varadas"));
+        assert!(
+            html.contains("Encuentros (eventos, no personas)"),
+            "the chart's axis says so"
+        );
+        assert!(html.contains(
+            "<h3 id=\"trend-usa-heading\">Encuentros en Estados Unidos, por nacionalidad</h3>"
+        ));
+        assert!(html.contains("Conteos mensuales de encuentros en Estados Unidos para la nacionalidad principal, de ene 2023 a mar 2023."), "{html}");
     }
 }

@@ -211,9 +211,19 @@ fn render(translator: &Translator, lang: Lang) -> String {
                 .and_then(|previous| legs[previous]["typical_transit_days"].as_u64())
                 .map(|days| days as u16),
         });
-        if let Some((name, _, (latitude, longitude))) =
-            node_places.first().and_then(|p| places.get(*p))
-        {
+        // The route goes through each country's place nearest to the previous stop, so it
+        // reaches the US border at the sector the flow crosses rather than at California.
+        let previous: Option<(f64, f64)> =
+            route.last().map(|s: &RouteStop| (s.latitude, s.longitude));
+        let distance = |(latitude, longitude): (f64, f64)| match previous {
+            Some((lat, lon)) => (latitude - lat).powi(2) + (longitude - lon).powi(2),
+            None => 0.0,
+        };
+        let nearest = node_places
+            .iter()
+            .filter_map(|p| places.get(*p))
+            .min_by(|a, b| distance(a.2).total_cmp(&distance(b.2)));
+        if let Some((name, _, (latitude, longitude))) = nearest {
             route.push(RouteStop {
                 name: name.clone(),
                 latitude: *latitude,
@@ -224,9 +234,7 @@ fn render(translator: &Translator, lang: Lang) -> String {
             let Some((name, _, (latitude, longitude))) = places.get(place) else {
                 continue;
             };
-            let count = reported
-                .filter(|(_, _, at)| *at == place)
-                .and(summary);
+            let count = reported.filter(|(_, _, at)| *at == place).and(summary);
             let title = match count {
                 Some((period, count, _)) => format!(
                     "{name}: {} {measure}, {}",
