@@ -1,1 +1,0 @@
-//! Observation files: corredor CSV and HXL, read and written.
