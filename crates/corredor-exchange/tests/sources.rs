@@ -285,3 +285,112 @@ fn every_place_used_is_a_reference_place_of_the_reporting_country() {
         assert_eq!(place.country, country, "{code}");
     }
 }
+
+mod properties {
+    use std::collections::{BTreeMap, HashSet};
+
+    use corredor_core::{Period, PlaceCode};
+    use corredor_exchange::sources::{cbp, mexico, SourceBatch};
+    use proptest::prelude::*;
+
+    fn month_text() -> impl Strategy<Value = String> {
+        (2019i32..=2025, 1u32..=12).prop_map(|(year, month)| format!("{year}-{month:02}"))
+    }
+
+    /// For every place (or the country) and period: the total equals the sum of the source
+    /// rows, and each breakdown shape adds up to the total; no key twice.
+    fn check_additivity(batch: &SourceBatch, input: &BTreeMap<(Option<String>, String), u64>) {
+        let mut seen = HashSet::new();
+        let mut shapes: BTreeMap<(Option<PlaceCode>, Period, u8), u64> = BTreeMap::new();
+        for o in &batch.observations {
+            assert!(seen.insert(o.key.clone()), "{:?} twice", o.key);
+            let b = o.key.breakdown;
+            let shape = if b.is_total() {
+                0
+            } else if b.nationality.is_some() {
+                1
+            } else {
+                2
+            };
+            *shapes
+                .entry((o.key.place.clone(), o.key.period, shape))
+                .or_insert(0) += o.value;
+        }
+        for ((place, period), expected) in input {
+            let place = place
+                .as_deref()
+                .map(|code| PlaceCode::parse(code).expect("valid"));
+            let period = Period::parse(period).expect("valid");
+            for shape in [0u8, 1, 2] {
+                let found = shapes.get(&(place.clone(), period, shape)).copied();
+                if shape == 0 || found.is_some() {
+                    assert_eq!(found, Some(*expected), "{place:?} {period} shape {shape}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn mexican_totals_are_the_sum_of_the_rows_and_of_the_nationalities(
+            rows in prop::collection::vec(
+                (month_text(), prop::sample::select(vec!["VEN", "HND", "OOO", "STL", "XKX"]), 0u64..100_000),
+                1..60,
+            )
+        ) {
+            let mut text = String::from("t,nat,n\n");
+            let mut input = BTreeMap::new();
+            for (month, nat, n) in &rows {
+                text.push_str(&format!("{month},{nat},{n}\n"));
+                *input.entry((None, month.clone())).or_insert(0) += n;
+            }
+            let batch = mexico::read_nationalities(text.as_bytes(), "generated.csv")
+                .expect("generated rows are valid");
+            check_additivity(&batch, &input);
+        }
+
+        #[test]
+        fn cbp_places_and_the_country_add_up_whatever_the_rows(
+            rows in prop::collection::vec(
+                (
+                    month_text(),
+                    prop::sample::select(vec![
+                        ("U.S. Border Patrol", "Yuma Sector"),
+                        ("U.S. Border Patrol", "Rio Grande Valley Sector"),
+                        ("Office of Field Operations", "Laredo Field Office"),
+                        ("U.S. Border Patrol", ""),
+                    ]),
+                    prop::sample::select(vec!["Single Adults", "FMUA", "UAC", "Accompanied Minors"]),
+                    prop::sample::select(vec!["MEX", "OOO", "VEN"]),
+                    0u64..50_000,
+                ),
+                1..60,
+            )
+        ) {
+            let mut text = String::from("t,t_fy,component,area,authority,type,demog,nat,n\n");
+            let mut input = BTreeMap::new();
+            let place_of = |area: &str| match area {
+                "Yuma Sector" => Some("US-BP-YUM".to_owned()),
+                "Rio Grande Valley Sector" => Some("US-BP-RGV".to_owned()),
+                "Laredo Field Office" => Some("US-OFO-LRD".to_owned()),
+                _ => None,
+            };
+            for (month, (component, area), demog, nat, n) in &rows {
+                // As in the source, rows without area have no nationality either, and come
+                // from months (before FY2020) without any area.
+                let (month, nat) = if area.is_empty() {
+                    (format!("2018-{}", &month[5..]), "")
+                } else {
+                    (month.clone(), *nat)
+                };
+                text.push_str(&format!("{month},{month},{component},{area},Title 8,Apprehensions,{demog},{nat},{n}\n"));
+                if let Some(place) = place_of(area) {
+                    *input.entry((Some(place), month.clone())).or_insert(0) += n;
+                }
+                *input.entry((None, month.clone())).or_insert(0) += n;
+            }
+            let batch = cbp::read(text.as_bytes(), "generated.csv").expect("generated rows are valid");
+            check_additivity(&batch, &input);
+        }
+    }
+}

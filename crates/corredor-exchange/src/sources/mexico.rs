@@ -40,22 +40,29 @@ const RECODE: [(&str, Nationality); 2] = [("OOO", UNKNOWN), ("STL", Nationality:
 pub fn read_nationalities(input: impl Read, file: &str) -> Result<SourceBatch, Vec<Problem>> {
     let mut tally = Tally::new("MEX", Measure::Encounter);
     let mut recodings = Recodings::default();
+    let mut rows = 0usize;
     for_each_row(input, file, &["t", "nat", "n"], |_, cells| {
         let period = month(cells, "t");
         let value = cells.count("n");
         let nationality = nationality(cells, "nat", &RECODE, value.unwrap_or(0), &mut recodings);
         if let (Some(period), Some(value), Some(nationality)) = (period, value, nationality) {
+            rows += 1;
             tally.add(None, period, Breakdown::TOTAL, value);
             tally.add(None, period, Breakdown::nationality(nationality), value);
         }
     })?;
+    let batch = tally.into_batch(SOURCE_EVENTS, Vec::new());
+    let values = batch
+        .observations
+        .iter()
+        .filter(|o| o.key.breakdown.nationality.is_some())
+        .count();
     let mut notes = vec![
-        "events (eventos) of foreigners presented to INM: read as encounters, not people"
-            .to_owned(),
-        "rows with the same month and code were added up".to_owned(),
+        "events (eventos) of foreigners presented to INM: read as encounters, not people".to_owned(),
+        format!("{rows} source rows became {values} nationality values: rows with the same month and code (two names mapped to one code by the compiler) were added up"),
     ];
     notes.extend(recodings.notes());
-    Ok(tally.into_batch(SOURCE_EVENTS, notes))
+    Ok(SourceBatch { notes, ..batch })
 }
 
 /// Reads `irreg_mexico_dmg.csv` (`t,sex,age,n`): encounters by sex and age group, and
