@@ -1,1 +1,181 @@
-//! placeholder
+//! corredor's storage: the schema, its migrations and every SQL statement of corredor.
+//!
+//! One [`Store`] has SQLite (the default, an embedded file) or PostgreSQL behind it, chosen
+//! from the URL scheme at [`Store::connect`]. Both backends run the same SQL text except for
+//! the bulk writes of [`Store::record_observations`], which use multi-row `INSERT`s on SQLite
+//! and `UNNEST` arrays on PostgreSQL. Queries are checked at run time (`sqlx::query`), and
+//! the conformance suite in `tests/it` runs on both backends.
+//!
+//! Observations are never overwritten or deleted: the `observation` table holds each key
+//! once with its current revision, and `observation_revision` keeps every value ever recorded
+//! with the submission (who, when, from what) that brought it.
+//!
+//! Architecture invariant: no `sqlx` type appears in this crate's public API; errors are
+//! mapped to [`StoreError`] here.
+
+mod error;
+mod migrations;
+mod model;
+mod observations;
+mod record;
+mod reference;
+mod sql;
+
+pub mod benchmark;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use error::StoreError;
+pub use model::{
+    Backend, DimensionFilter, GroupBy, KeyedRevision, ObservationFilter, PlaceFilter,
+    RecordOutcome, ReportedPeriod, SeriesQuery, SeriesRow, StoredObservation, Submission,
+};
+
+use crate::sql::{bind_postgres, bind_sqlite, RowAccess, Sql};
+
+/// The connection pool to corredor's database. Cheap to clone: clones share the pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Store {
+    /// Connects to the database named by `url` and applies the migrations it lacks.
+    ///
+    /// `sqlite://PATH` or a bare path ending in `.db` opens (and creates when missing) an
+    /// SQLite file; `postgres://…` or `postgresql://…` connects to PostgreSQL. Anything else
+    /// is [`StoreError::UnsupportedUrl`].
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let url = url.trim();
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme);
+        match scheme {
+            Some("postgres" | "postgresql") => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await?;
+                migrations::run_postgres(&pool).await?;
+                Ok(Store {
+                    pool: Pool::Postgres(pool),
+                })
+            }
+            Some("sqlite") => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|error| StoreError::Backend(error.to_string()))?;
+                Store::connect_sqlite(options).await
+            }
+            _ if url.ends_with(".db") && !url.contains("://") => {
+                Store::connect_sqlite(SqliteConnectOptions::new().filename(url)).await
+            }
+            _ => Err(StoreError::UnsupportedUrl {
+                // Only the scheme: the rest of a URL may hold a password.
+                scheme: scheme
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| "a URL without a scheme".to_owned()),
+            }),
+        }
+    }
+
+    async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Store, StoreError> {
+        let options = options
+            .create_if_missing(true)
+            // WAL lets readers go on while one writer writes; NORMAL synchronous is durable
+            // across application crashes and loses at most the last commits on power loss,
+            // which a re-import restores.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            // 64 MiB of page cache per connection keeps the indexes of a large import hot.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        migrations::run_sqlite(&pool).await?;
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Which database is behind the store.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection; the store (and its clones) cannot be used afterwards.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    pub(crate) fn sql(&self, text: &str) -> Sql {
+        Sql::new(self.backend(), text)
+    }
+
+    /// Runs a query and maps every row.
+    pub(crate) async fn fetch<T>(
+        &self,
+        sql: Sql,
+        map: impl Fn(&dyn RowAccess) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let rows = bind_sqlite(sqlx::query(&sql.text), sql.params)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(|row| map(row)).collect()
+            }
+            Pool::Postgres(pool) => {
+                let rows = bind_postgres(sqlx::query(&sql.text), sql.params)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(|row| map(row)).collect()
+            }
+        }
+    }
+
+    /// Runs a statement in a transaction of its own.
+    pub(crate) async fn execute_all(&self, statements: Vec<Sql>) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                for sql in statements {
+                    bind_sqlite(sqlx::query(&sql.text), sql.params)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for sql in statements {
+                    bind_postgres(sqlx::query(&sql.text), sql.params)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+}

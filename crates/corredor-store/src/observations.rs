@@ -1,0 +1,475 @@
+//! Reading observations: current values, their revisions, series and reporting completeness.
+
+use corredor_core::{
+    AgeGroup, Breakdown, CountryCode, Granularity, Measure, Nationality, Observation,
+    ObservationKey, Period, Provenance, Revision, Sex, Vulnerability,
+};
+
+use crate::error::StoreError;
+use crate::model::{
+    Backend, DimensionFilter, KeyedRevision, ObservationFilter, PlaceFilter, ReportedPeriod,
+    SeriesQuery, SeriesRow, StoredObservation,
+};
+use crate::reference::{country_code, place_code};
+use crate::sql::{Param, RowAccess, Sql};
+use crate::Store;
+
+const GRANULARITIES: [Granularity; 4] = [
+    Granularity::Day,
+    Granularity::Week,
+    Granularity::Month,
+    Granularity::Year,
+];
+
+impl Store {
+    /// The current revision of every key the filter selects, ordered by period start and key.
+    pub async fn observations(
+        &self,
+        filter: &ObservationFilter,
+    ) -> Result<Vec<StoredObservation>, StoreError> {
+        let mut sql = self.sql(
+            "SELECT o.country, o.place, o.period, o.measure, o.nationality, o.sex, o.age_group, \
+             o.vulnerability, o.value, o.source, o.revision, s.submitted_by, s.submitted_at \
+             FROM observation o JOIN submission s ON s.id = o.submission_id",
+        );
+        push_filter(&mut sql, filter);
+        sql.push(" ORDER BY o.period_start, o.key");
+        push_page(&mut sql, self.backend(), filter);
+        self.fetch(sql, |row| {
+            let key = key_from_row(row)?;
+            let source = row.optional_text(9)?;
+            Ok(StoredObservation {
+                observation: Observation {
+                    key,
+                    value: value_from(row.integer(8)?)?,
+                    source: source.clone(),
+                },
+                revision: revision_from(row.integer(10)?)?,
+                provenance: Provenance {
+                    source,
+                    submitted_by: row.text(11)?,
+                    submitted_at: row.timestamp(12)?,
+                },
+            })
+        })
+        .await
+    }
+
+    /// Every revision of one key, oldest first, or [`StoreError::NotFound`] for a key never
+    /// recorded.
+    pub async fn revisions(&self, key: &ObservationKey) -> Result<Vec<Revision>, StoreError> {
+        let mut sql = self.sql(
+            "SELECT r.revision, r.value, r.source, s.submitted_by, s.submitted_at \
+             FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
+             JOIN submission s ON s.id = r.submission_id WHERE o.key = ",
+        );
+        sql.bind(Param::Text(key_text(key)));
+        sql.push(" ORDER BY r.revision");
+        let revisions = self.fetch(sql, |row| revision_from_row(row, 0)).await?;
+        if revisions.is_empty() {
+            return Err(StoreError::not_found(format!(
+                "an observation with the key {}",
+                key_text(key)
+            )));
+        }
+        Ok(revisions)
+    }
+
+    /// Every revision of every key the filter selects, ordered by period start, key and
+    /// revision; `limit` and `offset` count revisions.
+    pub async fn observation_history(
+        &self,
+        filter: &ObservationFilter,
+    ) -> Result<Vec<KeyedRevision>, StoreError> {
+        let mut sql = self.sql(
+            "SELECT o.country, o.place, o.period, o.measure, o.nationality, o.sex, o.age_group, \
+             o.vulnerability, r.revision, r.value, r.source, s.submitted_by, s.submitted_at \
+             FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
+             JOIN submission s ON s.id = r.submission_id",
+        );
+        push_filter(&mut sql, filter);
+        sql.push(" ORDER BY o.period_start, o.key, r.revision");
+        push_page(&mut sql, self.backend(), filter);
+        self.fetch(sql, |row| {
+            Ok((key_from_row(row)?, revision_from_row(row, 8)?))
+        })
+        .await
+    }
+
+    /// Sums of current values per period (and per grouped dimension), ordered by period. See
+    /// [`SeriesQuery`] for the breakdown pattern rule.
+    pub async fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesRow>, StoreError> {
+        let group = query.group_by;
+        let grouped: Vec<(&str, Dimension)> = [
+            (group.country, "o.country", Dimension::Country),
+            (group.place, "o.place", Dimension::Place),
+            (group.nationality, "o.nationality", Dimension::Nationality),
+            (group.sex, "o.sex", Dimension::Sex),
+            (group.age_group, "o.age_group", Dimension::AgeGroup),
+            (
+                group.vulnerability,
+                "o.vulnerability",
+                Dimension::Vulnerability,
+            ),
+        ]
+        .into_iter()
+        .filter(|(on, _, _)| *on)
+        .map(|(_, column, dimension)| (column, dimension))
+        .collect();
+
+        let mut select = String::from("SELECT o.period_start");
+        let mut group_by = String::from(" GROUP BY o.period_start");
+        let mut order_by = String::from(" ORDER BY o.period_start");
+        for (column, _) in &grouped {
+            select.push_str(&format!(", {column}"));
+            group_by.push_str(&format!(", {column}"));
+            // NULL sorts first in SQLite and last in PostgreSQL; the empty string sorts first
+            // in both.
+            order_by.push_str(&format!(", COALESCE({column}, '')"));
+        }
+        select.push_str(
+            ", CAST(SUM(o.value) AS BIGINT), COUNT(*) FROM observation o WHERE o.measure = ",
+        );
+        let mut sql = self.sql(&select);
+        sql.bind(Param::Text(query.measure.code().to_owned()));
+        sql.push(" AND o.granularity = ");
+        sql.bind(Param::Text(query.granularity.as_str().to_owned()));
+        push_countries(&mut sql, &query.countries);
+        push_places(&mut sql, &query.places);
+        push_breakdown(
+            &mut sql,
+            "o.nationality",
+            &query.nationality,
+            group.nationality,
+            |n| n.to_string(),
+        );
+        push_breakdown(&mut sql, "o.sex", &query.sex, group.sex, |s| {
+            s.code().to_owned()
+        });
+        push_breakdown(
+            &mut sql,
+            "o.age_group",
+            &query.age_group,
+            group.age_group,
+            |a| a.code().to_owned(),
+        );
+        push_breakdown(
+            &mut sql,
+            "o.vulnerability",
+            &query.vulnerability,
+            group.vulnerability,
+            |v| v.code().to_owned(),
+        );
+        push_dates(&mut sql, query.from, query.to);
+        sql.push(&group_by);
+        sql.push(&order_by);
+
+        let granularity = query.granularity;
+        self.fetch(sql, |row| {
+            let mut out = SeriesRow {
+                period: Period::containing(row.date(0)?, granularity),
+                country: None,
+                place: None,
+                nationality: None,
+                sex: None,
+                age_group: None,
+                vulnerability: None,
+                value: 0,
+                observations: 0,
+            };
+            for (i, (_, dimension)) in grouped.iter().enumerate() {
+                let Some(code) = row.optional_text(i + 1)? else {
+                    continue;
+                };
+                match dimension {
+                    Dimension::Country => out.country = Some(country_code(&code)?),
+                    Dimension::Place => out.place = Some(place_code(&code)?),
+                    Dimension::Nationality => out.nationality = Some(nationality(&code)?),
+                    Dimension::Sex => {
+                        out.sex = Some(Sex::parse(&code).map_err(StoreError::corrupt)?)
+                    }
+                    Dimension::AgeGroup => {
+                        out.age_group = Some(AgeGroup::parse(&code).map_err(StoreError::corrupt)?)
+                    }
+                    Dimension::Vulnerability => {
+                        out.vulnerability =
+                            Some(Vulnerability::parse(&code).map_err(StoreError::corrupt)?)
+                    }
+                }
+            }
+            out.value = value_from(row.integer(grouped.len() + 1)?)?;
+            out.observations = value_from(row.integer(grouped.len() + 2)?)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// The periods, of any granularity, for which `country` has at least one value of
+    /// `measure`, with when each was first submitted and how many places report it.
+    pub async fn reported_periods(
+        &self,
+        country: CountryCode,
+        measure: Measure,
+    ) -> Result<Vec<ReportedPeriod>, StoreError> {
+        let mut sql = self.sql(
+            "SELECT o.period, MIN(s.submitted_at), COUNT(DISTINCT COALESCE(o.place, '')) \
+             FROM observation o \
+             JOIN observation_revision r ON r.observation_id = o.id AND r.revision = 1 \
+             JOIN submission s ON s.id = r.submission_id WHERE o.measure = ",
+        );
+        sql.bind(Param::Text(measure.code().to_owned()));
+        // Naming every granularity lets the series index be entered at (measure, granularity,
+        // country) four times instead of scanning the whole measure.
+        sql.push(" AND o.granularity IN ");
+        sql.bind_list(GRANULARITIES.map(|g| Param::Text(g.as_str().to_owned())));
+        sql.push(" AND o.country = ");
+        sql.bind(Param::Text(country.to_string()));
+        sql.push(" GROUP BY o.period, o.period_start ORDER BY o.period_start, o.period");
+        self.fetch(sql, |row| {
+            Ok(ReportedPeriod {
+                period: period(&row.text(0)?)?,
+                first_submitted_at: row.timestamp(1)?,
+                place_count: u32::try_from(row.integer(2)?).map_err(StoreError::corrupt)?,
+            })
+        })
+        .await
+    }
+
+    /// How many keys are stored (each counted once, whatever its revisions).
+    pub async fn count_observations(&self) -> Result<u64, StoreError> {
+        let sql = self.sql("SELECT COUNT(*) FROM observation");
+        let counts = self.fetch(sql, |row| value_from(row.integer(0)?)).await?;
+        Ok(counts.first().copied().unwrap_or(0))
+    }
+}
+
+enum Dimension {
+    Country,
+    Place,
+    Nationality,
+    Sex,
+    AgeGroup,
+    Vulnerability,
+}
+
+/// The canonical text of a key, stored in `observation.key`:
+/// `country|place|period|measure|nationality|sex|age_group|vulnerability`, with an empty field
+/// for a country-level value or a total. No code can contain `|`, and a period's written form
+/// names its granularity, so the text is unique exactly when the key is.
+pub(crate) fn key_text(key: &ObservationKey) -> String {
+    let breakdown = &key.breakdown;
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}",
+        key.country,
+        key.place.as_ref().map(|p| p.as_str()).unwrap_or(""),
+        key.period,
+        key.measure.code(),
+        breakdown
+            .nationality
+            .as_ref()
+            .map(|n| n.as_str())
+            .unwrap_or(""),
+        breakdown.sex.map(Sex::code).unwrap_or(""),
+        breakdown.age_group.map(AgeGroup::code).unwrap_or(""),
+        breakdown
+            .vulnerability
+            .map(Vulnerability::code)
+            .unwrap_or(""),
+    )
+}
+
+fn push_filter(sql: &mut Sql, filter: &ObservationFilter) {
+    sql.push(" WHERE 1 = 1");
+    if filter.measures.is_empty() && !filter.countries.is_empty() {
+        // Naming every measure and granularity lets the series index, which starts with
+        // them, be entered once per combination for the countries asked for.
+        sql.push(" AND o.measure IN ");
+        sql.bind_list(
+            Measure::ALL
+                .iter()
+                .map(|m| Param::Text(m.code().to_owned())),
+        );
+    } else if !filter.measures.is_empty() {
+        sql.push(" AND o.measure IN ");
+        sql.bind_list(
+            filter
+                .measures
+                .iter()
+                .map(|m| Param::Text(m.code().to_owned())),
+        );
+    }
+    match filter.granularity {
+        Some(granularity) => {
+            sql.push(" AND o.granularity = ");
+            sql.bind(Param::Text(granularity.as_str().to_owned()));
+        }
+        None if !filter.countries.is_empty() => {
+            sql.push(" AND o.granularity IN ");
+            sql.bind_list(GRANULARITIES.map(|g| Param::Text(g.as_str().to_owned())));
+        }
+        None => {}
+    }
+    push_countries(sql, &filter.countries);
+    push_places(sql, &filter.places);
+    push_dimension(sql, "o.nationality", &filter.nationality, |n| n.to_string());
+    push_dimension(sql, "o.sex", &filter.sex, |s| s.code().to_owned());
+    push_dimension(sql, "o.age_group", &filter.age_group, |a| {
+        a.code().to_owned()
+    });
+    push_dimension(sql, "o.vulnerability", &filter.vulnerability, |v| {
+        v.code().to_owned()
+    });
+    push_dates(sql, filter.from, filter.to);
+}
+
+fn push_page(sql: &mut Sql, backend: Backend, filter: &ObservationFilter) {
+    match (filter.limit, filter.offset, backend) {
+        (Some(limit), offset, _) => {
+            sql.push(" LIMIT ");
+            sql.bind(Param::Integer(i64::from(limit)));
+            sql.push(" OFFSET ");
+            sql.bind(Param::Integer(i64::from(offset)));
+        }
+        (None, 0, _) => {}
+        // SQLite has no OFFSET without LIMIT; -1 is its "no limit".
+        (None, offset, Backend::Sqlite) => {
+            sql.push(" LIMIT -1 OFFSET ");
+            sql.bind(Param::Integer(i64::from(offset)));
+        }
+        (None, offset, Backend::Postgres) => {
+            sql.push(" OFFSET ");
+            sql.bind(Param::Integer(i64::from(offset)));
+        }
+    }
+}
+
+fn push_countries(sql: &mut Sql, countries: &[CountryCode]) {
+    if !countries.is_empty() {
+        sql.push(" AND o.country IN ");
+        sql.bind_list(countries.iter().map(|c| Param::Text(c.to_string())));
+    }
+}
+
+fn push_places(sql: &mut Sql, places: &PlaceFilter) {
+    match places {
+        PlaceFilter::Any => {}
+        PlaceFilter::CountryLevel => {
+            sql.push(" AND o.place IS NULL");
+        }
+        PlaceFilter::AnyPlace => {
+            sql.push(" AND o.place IS NOT NULL");
+        }
+        PlaceFilter::Places(codes) if codes.is_empty() => {
+            sql.push(" AND 1 = 0");
+        }
+        PlaceFilter::Places(codes) => {
+            sql.push(" AND o.place IN ");
+            sql.bind_list(codes.iter().map(|c| Param::Text(c.to_string())));
+        }
+    }
+}
+
+fn push_dimension<T>(
+    sql: &mut Sql,
+    column: &str,
+    filter: &DimensionFilter<T>,
+    code: impl Fn(&T) -> String,
+) {
+    match filter {
+        DimensionFilter::Any => {}
+        DimensionFilter::Total => {
+            sql.push(&format!(" AND {column} IS NULL"));
+        }
+        DimensionFilter::Values(values) if values.is_empty() => {
+            sql.push(" AND 1 = 0");
+        }
+        DimensionFilter::Values(values) => {
+            sql.push(&format!(" AND {column} IN "));
+            sql.bind_list(values.iter().map(|v| Param::Text(code(v))));
+        }
+    }
+}
+
+/// The breakdown pattern rule of [`SeriesQuery`]: `Any` is the total unless grouped by.
+fn push_breakdown<T>(
+    sql: &mut Sql,
+    column: &str,
+    filter: &DimensionFilter<T>,
+    grouped: bool,
+    code: impl Fn(&T) -> String,
+) {
+    match (filter, grouped) {
+        (DimensionFilter::Any, true) => {
+            sql.push(&format!(" AND {column} IS NOT NULL"));
+        }
+        (DimensionFilter::Any, false) => {
+            sql.push(&format!(" AND {column} IS NULL"));
+        }
+        (filter, _) => push_dimension(sql, column, filter, code),
+    }
+}
+
+fn push_dates(sql: &mut Sql, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) {
+    if let Some(from) = from {
+        sql.push(" AND o.period_start >= ");
+        sql.bind(Param::Date(from));
+    }
+    if let Some(to) = to {
+        sql.push(" AND o.period_start <= ");
+        sql.bind(Param::Date(to));
+    }
+}
+
+/// Reads columns 0–7: country, place, period, measure and the four breakdowns.
+fn key_from_row(row: &dyn RowAccess) -> Result<ObservationKey, StoreError> {
+    Ok(ObservationKey {
+        country: country_code(&row.text(0)?)?,
+        place: row.optional_text(1)?.map(|p| place_code(&p)).transpose()?,
+        period: period(&row.text(2)?)?,
+        measure: Measure::parse(&row.text(3)?).map_err(StoreError::corrupt)?,
+        breakdown: Breakdown {
+            nationality: row.optional_text(4)?.map(|n| nationality(&n)).transpose()?,
+            sex: row
+                .optional_text(5)?
+                .map(|s| Sex::parse(&s).map_err(StoreError::corrupt))
+                .transpose()?,
+            age_group: row
+                .optional_text(6)?
+                .map(|a| AgeGroup::parse(&a).map_err(StoreError::corrupt))
+                .transpose()?,
+            vulnerability: row
+                .optional_text(7)?
+                .map(|v| Vulnerability::parse(&v).map_err(StoreError::corrupt))
+                .transpose()?,
+        },
+    })
+}
+
+/// Reads revision, value, source, submitted_by, submitted_at from column `first` on.
+fn revision_from_row(row: &dyn RowAccess, first: usize) -> Result<Revision, StoreError> {
+    Ok(Revision {
+        revision: revision_from(row.integer(first)?)?,
+        value: value_from(row.integer(first + 1)?)?,
+        provenance: Provenance {
+            source: row.optional_text(first + 2)?,
+            submitted_by: row.text(first + 3)?,
+            submitted_at: row.timestamp(first + 4)?,
+        },
+    })
+}
+
+fn period(raw: &str) -> Result<Period, StoreError> {
+    Period::parse(raw).map_err(StoreError::corrupt)
+}
+
+fn nationality(raw: &str) -> Result<Nationality, StoreError> {
+    Nationality::parse(raw).map_err(StoreError::corrupt)
+}
+
+fn value_from(raw: i64) -> Result<u64, StoreError> {
+    u64::try_from(raw).map_err(|_| StoreError::corrupt(format!("negative count {raw}")))
+}
+
+fn revision_from(raw: i64) -> Result<u32, StoreError> {
+    u32::try_from(raw).map_err(|_| StoreError::corrupt(format!("revision {raw}")))
+}

@@ -1,0 +1,589 @@
+//! Recording a batch of observations: one transaction, keys resolved in bulk, rows written
+//! with multi-row `INSERT`s (SQLite) or `UNNEST` arrays (PostgreSQL).
+
+use std::collections::{HashMap, HashSet};
+
+use corredor_core::{Observation, Sex};
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::Row;
+
+use crate::error::StoreError;
+use crate::model::{RecordOutcome, Submission};
+use crate::observations::key_text;
+use crate::sql::{sqlite_timestamp, Param};
+use crate::{Pool, Store};
+
+/// SQLite allows 32,766 parameters per statement; these chunk sizes stay well under it while
+/// making the per-statement cost negligible.
+const SQLITE_INSERT_ROWS: usize = 1_000;
+const SQLITE_NARROW_ROWS: usize = 4_000;
+const SQLITE_LOOKUP_KEYS: usize = 10_000;
+/// PostgreSQL takes arrays of any length; chunks bound the size of one message.
+const POSTGRES_ROWS: usize = 50_000;
+
+impl Store {
+    /// Records a batch of observations in one transaction: all of it or nothing.
+    ///
+    /// For each key: no current value makes revision 1 (`inserted`); the same value and
+    /// source as the current revision changes nothing (`unchanged`); anything else adds a
+    /// revision (`revised`). Nothing is overwritten or deleted. A key given twice in one batch
+    /// is treated as two successive submissions of it. The countries and places must be
+    /// stored; otherwise the result is [`StoreError::NotFound`] naming the first missing one,
+    /// and nothing is written.
+    pub async fn record_observations(
+        &self,
+        batch: &[Observation],
+        submission: &Submission,
+    ) -> Result<RecordOutcome, StoreError> {
+        let rows = BatchRows::new(batch)?;
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let outcome = record_sqlite(&mut tx, &rows, submission).await;
+                finish(tx, outcome).await
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let outcome = record_postgres(&mut tx, &rows, submission).await;
+                finish(tx, outcome).await
+            }
+        };
+        match result {
+            Err(StoreError::Conflict { constraint }) => Err(self
+                .explain_conflict(batch)
+                .await?
+                .unwrap_or(StoreError::Conflict { constraint })),
+            other => other,
+        }
+    }
+
+    /// After a refused batch, names the first country or place it refers to that is not
+    /// stored (or is stored under another country), which is what a foreign key refused.
+    async fn explain_conflict(
+        &self,
+        batch: &[Observation],
+    ) -> Result<Option<StoreError>, StoreError> {
+        let countries: HashSet<String> = self
+            .fetch(self.sql("SELECT code FROM country"), |row| row.text(0))
+            .await?
+            .into_iter()
+            .collect();
+        let wanted_places: HashSet<&str> = batch
+            .iter()
+            .filter_map(|o| o.key.place.as_ref().map(|p| p.as_str()))
+            .collect();
+        let mut places = HashMap::new();
+        if !wanted_places.is_empty() {
+            let mut sql = self.sql("SELECT code, country FROM place WHERE code IN ");
+            sql.bind_list(wanted_places.iter().map(|p| Param::Text((*p).to_owned())));
+            for (code, country) in self
+                .fetch(sql, |row| Ok((row.text(0)?, row.text(1)?)))
+                .await?
+            {
+                places.insert(code, country);
+            }
+        }
+        for observation in batch {
+            let key = &observation.key;
+            if !countries.contains(key.country.as_str()) {
+                return Ok(Some(StoreError::not_found(format!(
+                    "country `{}`",
+                    key.country
+                ))));
+            }
+            if let Some(place) = &key.place {
+                match places.get(place.as_str()) {
+                    None => return Ok(Some(StoreError::not_found(format!("place `{place}`")))),
+                    Some(country) if country != key.country.as_str() => {
+                        return Ok(Some(StoreError::not_found(format!(
+                            "place `{place}` in country `{}` (it is in `{country}`)",
+                            key.country
+                        ))))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+async fn finish<DB: sqlx::Database>(
+    tx: sqlx::Transaction<'_, DB>,
+    outcome: Result<RecordOutcome, StoreError>,
+) -> Result<RecordOutcome, StoreError> {
+    match outcome {
+        Ok(outcome) => {
+            tx.commit().await?;
+            Ok(outcome)
+        }
+        Err(error) => {
+            // The error that made the batch fail is the one worth reporting; a failed
+            // rollback leaves nothing committed either.
+            let _ = tx.rollback().await;
+            Err(error)
+        }
+    }
+}
+
+/// The columns of a batch, computed once and borrowed by both writers.
+struct BatchRows<'a> {
+    batch: &'a [Observation],
+    keys: Vec<String>,
+    periods: Vec<String>,
+    values: Vec<i64>,
+}
+
+impl<'a> BatchRows<'a> {
+    fn new(batch: &'a [Observation]) -> Result<BatchRows<'a>, StoreError> {
+        let values = batch
+            .iter()
+            .map(|o| {
+                i64::try_from(o.value).map_err(|_| {
+                    StoreError::Backend(format!(
+                        "the count {} of {} is larger than the store can hold",
+                        o.value,
+                        key_text(&o.key)
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(BatchRows {
+            batch,
+            keys: batch.iter().map(|o| key_text(&o.key)).collect(),
+            periods: batch.iter().map(|o| o.key.period.to_string()).collect(),
+            values,
+        })
+    }
+
+    /// Each key once, in first-seen order.
+    fn distinct_keys(&self) -> Vec<&str> {
+        let mut seen = HashSet::with_capacity(self.keys.len());
+        self.keys
+            .iter()
+            .map(String::as_str)
+            .filter(|key| seen.insert(*key))
+            .collect()
+    }
+}
+
+/// The current state of a key already stored.
+struct Existing {
+    id: i64,
+    value: i64,
+    revision: i32,
+    source: Option<String>,
+}
+
+/// A key first seen in this batch, with its final state after the batch.
+struct NewRow {
+    index: usize,
+    id: i64,
+    value: i64,
+    revision: i32,
+    source: Option<String>,
+}
+
+/// The new current state of a key already stored.
+struct Update {
+    id: i64,
+    value: i64,
+    revision: i32,
+    source: Option<String>,
+}
+
+struct RevisionRow {
+    observation_id: i64,
+    revision: i32,
+    value: i64,
+    source: Option<String>,
+}
+
+#[derive(Default)]
+struct Plan {
+    new_rows: Vec<NewRow>,
+    updates: Vec<Update>,
+    revisions: Vec<RevisionRow>,
+    inserted: u64,
+    revised: u64,
+    unchanged: u64,
+}
+
+fn count_new(rows: &BatchRows<'_>, existing: &HashMap<String, Existing>) -> usize {
+    rows.distinct_keys()
+        .into_iter()
+        .filter(|key| !existing.contains_key(*key))
+        .count()
+}
+
+/// Decides, key by key and in batch order, what to write.
+fn plan(
+    rows: &BatchRows<'_>,
+    existing: HashMap<String, Existing>,
+    mut new_ids: impl Iterator<Item = i64>,
+) -> Result<Plan, StoreError> {
+    struct Current {
+        id: i64,
+        value: i64,
+        revision: i32,
+        source: Option<String>,
+        new_row: Option<usize>,
+        update: Option<usize>,
+    }
+    let mut state: HashMap<&str, Current> = HashMap::with_capacity(rows.keys.len());
+    for (key, found) in &existing {
+        state.insert(
+            key.as_str(),
+            Current {
+                id: found.id,
+                value: found.value,
+                revision: found.revision,
+                source: found.source.clone(),
+                new_row: None,
+                update: None,
+            },
+        );
+    }
+    let mut plan = Plan::default();
+    for (index, observation) in rows.batch.iter().enumerate() {
+        let value = rows.values[index];
+        let source = &observation.source;
+        match state.get_mut(rows.keys[index].as_str()) {
+            None => {
+                let id = new_ids.next().ok_or_else(|| {
+                    StoreError::Backend("fewer observation ids were reserved than needed".into())
+                })?;
+                plan.new_rows.push(NewRow {
+                    index,
+                    id,
+                    value,
+                    revision: 1,
+                    source: source.clone(),
+                });
+                plan.revisions.push(RevisionRow {
+                    observation_id: id,
+                    revision: 1,
+                    value,
+                    source: source.clone(),
+                });
+                state.insert(
+                    rows.keys[index].as_str(),
+                    Current {
+                        id,
+                        value,
+                        revision: 1,
+                        source: source.clone(),
+                        new_row: Some(plan.new_rows.len() - 1),
+                        update: None,
+                    },
+                );
+                plan.inserted += 1;
+            }
+            Some(current) if current.value == value && current.source == *source => {
+                plan.unchanged += 1;
+            }
+            Some(current) => {
+                current.revision += 1;
+                current.value = value;
+                current.source = source.clone();
+                plan.revisions.push(RevisionRow {
+                    observation_id: current.id,
+                    revision: current.revision,
+                    value,
+                    source: source.clone(),
+                });
+                match (current.new_row, current.update) {
+                    (Some(new_row), _) => {
+                        let row = &mut plan.new_rows[new_row];
+                        row.value = value;
+                        row.revision = current.revision;
+                        row.source = source.clone();
+                    }
+                    (None, Some(update)) => {
+                        let row = &mut plan.updates[update];
+                        row.value = value;
+                        row.revision = current.revision;
+                        row.source = source.clone();
+                    }
+                    (None, None) => {
+                        plan.updates.push(Update {
+                            id: current.id,
+                            value,
+                            revision: current.revision,
+                            source: source.clone(),
+                        });
+                        current.update = Some(plan.updates.len() - 1);
+                    }
+                }
+                plan.revised += 1;
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// One column of a chunk, for binding as a PostgreSQL array.
+fn column<'r, R, T>(chunk: &'r [R], value: impl Fn(&'r R) -> T) -> Vec<T> {
+    chunk.iter().map(value).collect()
+}
+
+/// `(?, ?, …)` repeated `rows` times, comma separated.
+fn sqlite_values(rows: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; rows].join(", ")
+}
+
+async fn record_sqlite(
+    tx: &mut SqliteConnection,
+    rows: &BatchRows<'_>,
+    submission: &Submission,
+) -> Result<RecordOutcome, StoreError> {
+    let submission_id: i64 = sqlx::query_scalar(
+        "INSERT INTO submission (submitted_by, submitted_at, note) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(&submission.submitted_by)
+    .bind(sqlite_timestamp(&submission.submitted_at))
+    .bind(&submission.note)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let mut existing = HashMap::new();
+    for chunk in rows.distinct_keys().chunks(SQLITE_LOOKUP_KEYS) {
+        let sql = format!(
+            "SELECT key, id, value, revision, source FROM observation WHERE key IN ({})",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for key in chunk {
+            query = query.bind(*key);
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            existing.insert(
+                row.try_get::<String, _>(0)?,
+                Existing {
+                    id: row.try_get(1)?,
+                    value: row.try_get(2)?,
+                    revision: row.try_get(3)?,
+                    source: row.try_get(4)?,
+                },
+            );
+        }
+    }
+
+    // Inside this write transaction (BEGIN IMMEDIATE) no one else can insert, so the ids
+    // after the largest one are free.
+    let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM observation")
+        .fetch_one(&mut *tx)
+        .await?;
+    let plan = plan(rows, existing, first_id..)?;
+
+    for chunk in plan.new_rows.chunks(SQLITE_INSERT_ROWS) {
+        let sql = format!(
+            "INSERT INTO observation (id, key, country, place, granularity, period, period_start, \
+             period_end, measure, nationality, sex, age_group, vulnerability, value, revision, \
+             source, submission_id) VALUES {}",
+            sqlite_values(chunk.len(), 17)
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let observation = &rows.batch[row.index];
+            let key = &observation.key;
+            let breakdown = &key.breakdown;
+            query = query
+                .bind(row.id)
+                .bind(rows.keys[row.index].as_str())
+                .bind(key.country.as_str())
+                .bind(key.place.as_ref().map(|p| p.as_str()))
+                .bind(key.period.granularity().as_str())
+                .bind(rows.periods[row.index].as_str())
+                .bind(key.period.start())
+                .bind(key.period.end())
+                .bind(key.measure.code())
+                .bind(breakdown.nationality.as_ref().map(|n| n.as_str()))
+                .bind(breakdown.sex.map(Sex::code))
+                .bind(breakdown.age_group.map(|a| a.code()))
+                .bind(breakdown.vulnerability.map(|v| v.code()))
+                .bind(row.value)
+                .bind(row.revision)
+                .bind(row.source.as_deref())
+                .bind(submission_id);
+        }
+        query.execute(&mut *tx).await?;
+    }
+
+    for chunk in plan.updates.chunks(SQLITE_NARROW_ROWS) {
+        let sql = format!(
+            "UPDATE observation SET value = u.column2, revision = u.column3, source = u.column4, \
+             submission_id = ? FROM (VALUES {}) AS u WHERE observation.id = u.column1",
+            sqlite_values(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql).bind(submission_id);
+        for update in chunk {
+            query = query
+                .bind(update.id)
+                .bind(update.value)
+                .bind(update.revision)
+                .bind(update.source.as_deref());
+        }
+        query.execute(&mut *tx).await?;
+    }
+
+    for chunk in plan.revisions.chunks(SQLITE_NARROW_ROWS) {
+        let sql = format!(
+            "INSERT INTO observation_revision (observation_id, revision, value, source, \
+             submission_id) VALUES {}",
+            sqlite_values(chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for revision in chunk {
+            query = query
+                .bind(revision.observation_id)
+                .bind(revision.revision)
+                .bind(revision.value)
+                .bind(revision.source.as_deref())
+                .bind(submission_id);
+        }
+        query.execute(&mut *tx).await?;
+    }
+
+    Ok(RecordOutcome {
+        submission_id,
+        inserted: plan.inserted,
+        revised: plan.revised,
+        unchanged: plan.unchanged,
+    })
+}
+
+async fn record_postgres(
+    tx: &mut PgConnection,
+    rows: &BatchRows<'_>,
+    submission: &Submission,
+) -> Result<RecordOutcome, StoreError> {
+    let submission_id: i64 = sqlx::query_scalar(
+        "INSERT INTO submission (submitted_by, submitted_at, note) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(&submission.submitted_by)
+    .bind(submission.submitted_at)
+    .bind(&submission.note)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let mut existing = HashMap::new();
+    for chunk in rows.distinct_keys().chunks(POSTGRES_ROWS) {
+        let found = sqlx::query(
+            "SELECT key, id, value, revision, source FROM observation WHERE key = ANY($1)",
+        )
+        .bind(chunk)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in found {
+            existing.insert(
+                row.try_get::<String, _>(0)?,
+                Existing {
+                    id: row.try_get(1)?,
+                    value: row.try_get(2)?,
+                    revision: row.try_get(3)?,
+                    source: row.try_get(4)?,
+                },
+            );
+        }
+    }
+
+    let needed = count_new(rows, &existing);
+    let ids: Vec<i64> = if needed == 0 {
+        Vec::new()
+    } else {
+        sqlx::query_scalar("SELECT nextval('observation_id_seq') FROM generate_series(1, $1)")
+            .bind(i64::try_from(needed).map_err(|e| StoreError::Backend(e.to_string()))?)
+            .fetch_all(&mut *tx)
+            .await?
+    };
+    let plan = plan(rows, existing, ids.into_iter())?;
+
+    for chunk in plan.new_rows.chunks(POSTGRES_ROWS) {
+        let key = |row: &NewRow| &rows.batch[row.index].key;
+        sqlx::query(
+            "INSERT INTO observation (id, key, country, place, granularity, period, period_start, \
+             period_end, measure, nationality, sex, age_group, vulnerability, value, revision, \
+             source, submission_id) \
+             SELECT u.*, $17 FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], \
+             $5::TEXT[], $6::TEXT[], $7::DATE[], $8::DATE[], $9::TEXT[], $10::TEXT[], $11::TEXT[], \
+             $12::TEXT[], $13::TEXT[], $14::BIGINT[], $15::INT[], $16::TEXT[]) AS u",
+        )
+        .bind(chunk.iter().map(|row| row.id).collect::<Vec<_>>())
+        .bind(column(chunk, |row| rows.keys[row.index].as_str()))
+        .bind(column(chunk, |row| key(row).country.as_str()))
+        .bind(column(chunk, |row| {
+            key(row).place.as_ref().map(|p| p.as_str())
+        }))
+        .bind(column(chunk, |row| key(row).period.granularity().as_str()))
+        .bind(column(chunk, |row| rows.periods[row.index].as_str()))
+        .bind(
+            chunk
+                .iter()
+                .map(|row| key(row).period.start())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            chunk
+                .iter()
+                .map(|row| key(row).period.end())
+                .collect::<Vec<_>>(),
+        )
+        .bind(column(chunk, |row| key(row).measure.code()))
+        .bind(column(chunk, |row| {
+            key(row).breakdown.nationality.as_ref().map(|n| n.as_str())
+        }))
+        .bind(column(chunk, |row| key(row).breakdown.sex.map(Sex::code)))
+        .bind(column(chunk, |row| {
+            key(row).breakdown.age_group.map(|a| a.code())
+        }))
+        .bind(column(chunk, |row| {
+            key(row).breakdown.vulnerability.map(|v| v.code())
+        }))
+        .bind(chunk.iter().map(|row| row.value).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|row| row.revision).collect::<Vec<_>>())
+        .bind(column(chunk, |row| row.source.as_deref()))
+        .bind(submission_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    for chunk in plan.updates.chunks(POSTGRES_ROWS) {
+        sqlx::query(
+            "UPDATE observation o SET value = u.value, revision = u.revision, source = u.source, \
+             submission_id = $5 \
+             FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::INT[], $4::TEXT[]) AS u (id, value, revision, source) \
+             WHERE o.id = u.id",
+        )
+        .bind(chunk.iter().map(|u| u.id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|u| u.value).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|u| u.revision).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|u| u.source.as_deref()).collect::<Vec<_>>())
+        .bind(submission_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    for chunk in plan.revisions.chunks(POSTGRES_ROWS) {
+        sqlx::query(
+            "INSERT INTO observation_revision (observation_id, revision, value, source, submission_id) \
+             SELECT u.*, $5 FROM UNNEST($1::BIGINT[], $2::INT[], $3::BIGINT[], $4::TEXT[]) AS u",
+        )
+        .bind(chunk.iter().map(|r| r.observation_id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|r| r.revision).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|r| r.value).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|r| r.source.as_deref()).collect::<Vec<_>>())
+        .bind(submission_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    Ok(RecordOutcome {
+        submission_id,
+        inserted: plan.inserted,
+        revised: plan.revised,
+        unchanged: plan.unchanged,
+    })
+}
