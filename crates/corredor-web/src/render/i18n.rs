@@ -1,9 +1,10 @@
 //! Translations: the pages' words in Spanish and English, from Fluent files embedded in the
 //! binary (`locales/{en,es}/main.ftl`).
 //!
-//! Numbers passed as [`Arg::Count`] are formatted by [`crate::render::format`] rather than by
-//! Fluent, whose number formatting has no digit grouping; Fluent still sees the number, so
-//! plural selection (`[one]`/`*[other]`) works.
+//! Numbers passed as [`Arg::Count`] are formatted by
+//! [`crate::render::format`](mod@crate::render::format) rather than by Fluent, whose number
+//! formatting has no digit grouping; Fluent still sees the number, so plural selection
+//! (`[one]`/`*[other]`) works.
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -5,7 +5,7 @@
 //!
 //! - [`i18n`]: [`Lang`] and the [`Translator`] (Fluent, with `locales/{en,es}/main.ftl`
 //!   embedded in the binary).
-//! - [`format`]: numbers and periods per language.
+//! - [`format`](mod@format): numbers and periods per language.
 //! - [`chart`]: time-series line charts and sparklines as accessible SVG.
 //! - [`map`]: the corridor map as SVG, from GeoJSON country outlines.
 //! - [`layout`]: the HTML shell of every page, tables, error pages, the stylesheet.
