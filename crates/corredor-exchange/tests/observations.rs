@@ -8,7 +8,7 @@ use corredor_core::{
     PlaceCode, Provenance, Sex, Vulnerability,
 };
 use corredor_exchange::observations::{
-    read_export, read_observations, write_csv, write_hxl, write_json, ExportRow, Format, History,
+    read_export, read_observations, write_csv, write_hxl, write_json, ExportRow, Format,
     ImportContext,
 };
 use proptest::prelude::*;
@@ -177,7 +177,7 @@ proptest! {
     fn a_csv_export_reads_back_to_the_same_observations(list in observations()) {
         let rows: Vec<ExportRow> = list.iter().cloned().map(ExportRow::from).collect();
         let mut bytes = Vec::new();
-        write_csv(&mut bytes, rows.clone(), History::Current).unwrap();
+        write_csv(&mut bytes, rows.clone()).unwrap();
         prop_assert_eq!(restore(&bytes, Format::Auto), rows.clone());
         // And through `read_observations`, as `corredor import` reads it.
         let places = places();
@@ -189,7 +189,7 @@ proptest! {
     fn an_hxl_export_reads_back_to_the_same_observations(list in observations()) {
         let rows: Vec<ExportRow> = list.into_iter().map(ExportRow::from).collect();
         let mut bytes = Vec::new();
-        write_hxl(&mut bytes, rows.clone(), History::Current).unwrap();
+        write_hxl(&mut bytes, rows.clone()).unwrap();
         prop_assert_eq!(restore(&bytes, Format::Auto), rows.clone());
         prop_assert_eq!(restore(&bytes, Format::Hxl), rows);
     }
@@ -199,9 +199,9 @@ proptest! {
         for hxl in [false, true] {
             let mut bytes = Vec::new();
             if hxl {
-                write_hxl(&mut bytes, rows.clone(), History::Revisions).unwrap();
+                write_hxl(&mut bytes, rows.clone()).unwrap();
             } else {
-                write_csv(&mut bytes, rows.clone(), History::Revisions).unwrap();
+                write_csv(&mut bytes, rows.clone()).unwrap();
             }
             prop_assert_eq!(restore(&bytes, Format::Auto), rows.clone());
         }
@@ -244,7 +244,11 @@ fn darien_rows() -> Vec<ExportRow> {
 #[test]
 fn the_hxl_export_has_the_header_then_the_hashtag_row_of_the_profile() {
     let mut bytes = Vec::new();
-    write_hxl(&mut bytes, darien_rows(), History::Current).unwrap();
+    let current = darien_rows().into_iter().map(|row| ExportRow {
+        revision: None,
+        ..row
+    });
+    write_hxl(&mut bytes, current).unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -265,7 +269,7 @@ fn the_hxl_export_has_the_header_then_the_hashtag_row_of_the_profile() {
 #[test]
 fn the_history_export_appends_the_revision_columns() {
     let mut bytes = Vec::new();
-    write_csv(&mut bytes, darien_rows(), History::Revisions).unwrap();
+    write_csv(&mut bytes, darien_rows()).unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(
@@ -280,6 +284,14 @@ fn the_history_export_appends_the_revision_columns() {
     );
     assert!(lines[3].ends_with(",,,"), "{}", lines[3]);
     assert_eq!(restore(text.as_bytes(), Format::Auto), darien_rows());
+}
+
+#[test]
+fn a_revision_after_a_first_row_without_one_is_refused_by_the_writer() {
+    let mut rows = darien_rows();
+    rows.rotate_left(2);
+    let error = write_csv(&mut Vec::new(), rows).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
 }
 
 #[test]
@@ -341,4 +353,23 @@ fn a_shipped_hxl_sample_reads_with_its_published_totals() {
         10_355 + 8_633
     );
     assert_eq!(observations.len(), 40);
+}
+
+#[test]
+fn the_hxl_writer_output_is_the_file_libhxl_is_checked_on() {
+    // tests/hxl/check_libhxl.py reads this file with libhxl, the reference HXL reader; this
+    // test keeps it equal to what the writer produces today.
+    let places = places();
+    let context = ImportContext {
+        country: CountryCode::parse("PAN").ok(),
+        today: today(),
+        places: &places,
+    };
+    let sample = include_bytes!("hxl/darien-2023-08.csv");
+    let observations =
+        read_observations(&sample[..], "darien-2023-08.csv", Format::Auto, &context).unwrap();
+    let mut bytes = Vec::new();
+    write_hxl(&mut bytes, observations.into_iter().map(ExportRow::from)).unwrap();
+    let expected = include_str!("hxl/darien-2023-08-export.csv");
+    assert_eq!(String::from_utf8(bytes).unwrap(), expected);
 }

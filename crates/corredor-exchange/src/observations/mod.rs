@@ -51,7 +51,7 @@
 //! # Export
 //!
 //! The writers put a leading `country` column before the import header (and
-//! `revision,submitted_by,submitted_at` after it when the history is exported), so that what
+//! `revision,submitted_by,submitted_at` after it when the rows carry revisions), so that what
 //! they write reads back, with [`ImportContext::country`] `None`, to the same observations.
 //! A source is trimmed on import and an empty one is no source; the writers rely on that.
 
@@ -112,17 +112,6 @@ impl From<Observation> for ExportRow {
             revision: None,
         }
     }
-}
-
-/// Whether an export carries the revision columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum History {
-    /// The current value of each key only.
-    #[default]
-    Current,
-    /// Every revision, with `revision,submitted_by,submitted_at`; rows without a revision
-    /// leave those cells empty.
-    Revisions,
 }
 
 #[cfg(test)]

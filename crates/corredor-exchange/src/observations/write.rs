@@ -10,7 +10,7 @@ use corredor_core::{
 use serde::Serialize;
 
 use super::columns::Field;
-use super::{ExportRow, History};
+use super::ExportRow;
 
 /// The export columns, in order: the import header with a leading `country`.
 const CURRENT: [Field; 10] = [
@@ -29,23 +29,18 @@ const CURRENT: [Field; 10] = [
 const REVISIONS: [Field; 3] = [Field::Revision, Field::SubmittedBy, Field::SubmittedAt];
 
 /// Writes corredor CSV: `country,period,place,measure,nationality,sex,age_group,
-/// vulnerability,value,source`, and `revision,submitted_by,submitted_at` with the history.
-pub fn write_csv(
-    out: impl Write,
-    rows: impl IntoIterator<Item = ExportRow>,
-    history: History,
-) -> io::Result<()> {
-    write_table(out, rows, history, false)
+/// vulnerability,value,source`, followed by `revision,submitted_by,submitted_at` when the first
+/// row carries a revision (an export of the history). In such an export a row without a
+/// revision leaves those cells empty; a revision after a first row without one is refused
+/// (`InvalidInput`), since the header has no place for it.
+pub fn write_csv(out: impl Write, rows: impl IntoIterator<Item = ExportRow>) -> io::Result<()> {
+    write_table(out, rows, false)
 }
 
 /// Writes HXL-tagged CSV: the corredor CSV header, then the hashtag row of corredor's HXL
-/// profile, then the rows.
-pub fn write_hxl(
-    out: impl Write,
-    rows: impl IntoIterator<Item = ExportRow>,
-    history: History,
-) -> io::Result<()> {
-    write_table(out, rows, history, true)
+/// profile, then the rows; revision columns as [`write_csv`].
+pub fn write_hxl(out: impl Write, rows: impl IntoIterator<Item = ExportRow>) -> io::Result<()> {
+    write_table(out, rows, true)
 }
 
 /// Writes a JSON array with one object per row, keyed by the CSV column names; an empty
@@ -106,13 +101,15 @@ fn time(at: &DateTime<Utc>) -> String {
 fn write_table(
     out: impl Write,
     rows: impl IntoIterator<Item = ExportRow>,
-    history: History,
     hxl: bool,
 ) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    let columns: Vec<Field> = match history {
-        History::Current => CURRENT.to_vec(),
-        History::Revisions => CURRENT.iter().chain(&REVISIONS).copied().collect(),
+    let mut rows = rows.into_iter().peekable();
+    let history = rows.peek().is_some_and(|row| row.revision.is_some());
+    let columns: Vec<Field> = if history {
+        CURRENT.iter().chain(&REVISIONS).copied().collect()
+    } else {
+        CURRENT.to_vec()
     };
     writer.write_record(columns.iter().map(|field| field.name()))?;
     if hxl {
@@ -145,7 +142,13 @@ fn write_table(
         for cell in cells {
             writer.write_field(cell)?;
         }
-        if history == History::Revisions {
+        if !history && row.revision.is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a row with a revision follows a first row without one: the export has no revision columns",
+            ));
+        }
+        if history {
             match &row.revision {
                 Some((number, provenance)) => {
                     writer.write_field(number.to_string())?;
