@@ -634,6 +634,9 @@ struct Cache {
     place_codes: Vec<PlaceCode>,
     /// The last source text seen, since a file usually repeats one source on every row.
     last_source: Option<(Vec<u8>, String)>,
+    /// Nationalities by their three letters (26³ slots, filled as met), since a binary search
+    /// of the ISO list on every row costs more than the rest of the code checks.
+    nationalities: Vec<Option<Option<Nationality>>>,
 }
 
 impl<'c> RowReader<'c> {
@@ -679,21 +682,41 @@ impl<'c> RowReader<'c> {
         let period = period(cell(Field::Period), self.context.today)
             .map_err(|r| report(Field::Period, r))
             .ok();
-        let measure = required_code(cell(Field::Measure), Measure::parse)
-            .map_err(|r| report(Field::Measure, r))
-            .ok();
-        let nationality = optional_code(cell(Field::Nationality), Nationality::parse)
-            .map_err(|r| report(Field::Nationality, r))
-            .ok();
-        let sex = optional_code(cell(Field::Sex), Sex::parse)
-            .map_err(|r| report(Field::Sex, r))
-            .ok();
-        let age_group = optional_code(cell(Field::AgeGroup), AgeGroup::parse)
-            .map_err(|r| report(Field::AgeGroup, r))
-            .ok();
-        let vulnerability = optional_code(cell(Field::Vulnerability), Vulnerability::parse)
-            .map_err(|r| report(Field::Vulnerability, r))
-            .ok();
+        let measure = required_code(
+            cell(Field::Measure),
+            |raw| vocabulary(Measure::ALL, Measure::code, raw),
+            Measure::parse,
+        )
+        .map_err(|r| report(Field::Measure, r))
+        .ok();
+        let nationality = optional_code(
+            cell(Field::Nationality),
+            |raw| self.cache.nationality(raw),
+            Nationality::parse,
+        )
+        .map_err(|r| report(Field::Nationality, r))
+        .ok();
+        let sex = optional_code(
+            cell(Field::Sex),
+            |raw| vocabulary(Sex::ALL, Sex::code, raw),
+            Sex::parse,
+        )
+        .map_err(|r| report(Field::Sex, r))
+        .ok();
+        let age_group = optional_code(
+            cell(Field::AgeGroup),
+            |raw| vocabulary(AgeGroup::ALL, AgeGroup::code, raw),
+            AgeGroup::parse,
+        )
+        .map_err(|r| report(Field::AgeGroup, r))
+        .ok();
+        let vulnerability = optional_code(
+            cell(Field::Vulnerability),
+            |raw| vocabulary(Vulnerability::ALL, Vulnerability::code, raw),
+            Vulnerability::parse,
+        )
+        .map_err(|r| report(Field::Vulnerability, r))
+        .ok();
         let source = self
             .cache
             .source(cell(Field::Source))
@@ -866,6 +889,27 @@ impl<'c> RowReader<'c> {
 }
 
 impl Cache {
+    /// The nationality written with three letters, any case; `None` for anything else, which
+    /// the caller then refuses with the core parser's message.
+    fn nationality(&mut self, raw: &[u8]) -> Option<Nationality> {
+        let &[a, b, c] = raw else {
+            return None;
+        };
+        if ![a, b, c].iter().all(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        let slot = |letter: u8| usize::from(letter.to_ascii_uppercase() - b'A');
+        let index = (slot(a) * 26 + slot(b)) * 26 + slot(c);
+        if self.nationalities.is_empty() {
+            self.nationalities = vec![None; 26 * 26 * 26];
+        }
+        *self.nationalities[index].get_or_insert_with(|| {
+            let letters = [a, b, c];
+            let text = std::str::from_utf8(&letters).expect("ASCII letters are UTF-8");
+            Nationality::parse(text).ok()
+        })
+    }
+
     fn describe(&self, key: &CompactKey) -> String {
         let mut parts = vec![
             format!("country {}", key.country),
@@ -977,24 +1021,38 @@ fn country(raw: &[u8], importing: Option<CountryCode>) -> Result<CountryCode, St
     }
 }
 
+/// A code read by `fast` from the bytes, or else by the core `parse`, which refuses it with
+/// its message.
 fn required_code<T>(
     raw: &[u8],
+    fast: impl FnOnce(&[u8]) -> Option<T>,
     parse: impl Fn(&str) -> Result<T, corredor_core::CoreError>,
 ) -> Result<T, String> {
     if raw.is_empty() {
         return Err("this cell is empty; it is required".to_owned());
     }
-    parse(text(raw)?).map_err(|e| e.to_string())
+    match fast(raw) {
+        Some(value) => Ok(value),
+        None => parse(text(raw)?).map_err(|e| e.to_string()),
+    }
 }
 
 fn optional_code<T>(
     raw: &[u8],
+    fast: impl FnOnce(&[u8]) -> Option<T>,
     parse: impl Fn(&str) -> Result<T, corredor_core::CoreError>,
 ) -> Result<Option<T>, String> {
     if raw.is_empty() {
         return Ok(None);
     }
-    parse(text(raw)?).map(Some).map_err(|e| e.to_string())
+    required_code(raw, fast, parse).map(Some)
+}
+
+/// A closed-vocabulary code matched on bytes, as the core `parse` matches it (any case).
+fn vocabulary<T: Copy>(all: &[T], code: fn(T) -> &'static str, raw: &[u8]) -> Option<T> {
+    all.iter()
+        .copied()
+        .find(|value| code(*value).as_bytes().eq_ignore_ascii_case(raw))
 }
 
 fn period(raw: &[u8], today: NaiveDate) -> Result<Period, String> {
