@@ -1,1 +1,58 @@
-//! placeholder
+//! corredor's use cases.
+//!
+//! Importing a file, exporting data, reading a series, checking reporting completeness and
+//! building the situational picture all live here, so the command line and the web server
+//! mean the same thing by them. This crate decides what is allowed and runs each change in one
+//! store transaction; it parses nothing itself (that is `corredor-exchange`) and contains no
+//! SQL (that is `corredor-store`).
+
+mod clock;
+mod completeness;
+pub mod demo;
+mod error;
+mod export;
+mod import;
+mod picture;
+mod reference;
+mod series;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use completeness::{Completeness, CompletenessRow, PeriodStatus};
+pub use corredor_store as store;
+pub use error::AppError;
+pub use export::{ExportFormat, ExportRequest};
+pub use import::{ImportReport, ImportRequest};
+pub use picture::{NodeSummary, PlaceSummary, SituationalPicture, TrendChart};
+pub use reference::{ReferenceCounts, AMERICAS_GEOJSON};
+pub use series::{Dimension, SeriesLine, SeriesRequest, SeriesResponse, Unit};
+
+use corredor_store::Store;
+
+/// The application: a store and a clock, shared by every use case.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
+        App { store, clock }
+    }
+
+    /// Connects to the database at `url` (SQLite file or PostgreSQL) with the system clock.
+    pub async fn connect(url: &str) -> Result<App, AppError> {
+        let store = Store::connect(url).await?;
+        Ok(App::new(store, Arc::new(SystemClock)))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().date_naive()
+    }
+}

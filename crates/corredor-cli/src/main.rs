@@ -17,6 +17,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Load the real public datasets into a fresh database and serve the web application.
+    Demo(commands::serve::DemoArgs),
+    /// Serve the API and the pages.
+    Serve(commands::serve::ServeArgs),
+    /// Import observation files (CSV or HXL) for a country: all or nothing.
+    Import(commands::import::ImportArgs),
+    /// Export observations as CSV, HXL or JSON.
+    Export(commands::import::ExportArgs),
     /// Detect surges in the series of a long CSV file (`series,period,count`).
     Detect(commands::detect::DetectArgs),
     /// Backtest forecasting models on the series of a long CSV file.
@@ -30,6 +38,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_tracing();
     let result = match cli.command {
+        Command::Demo(args) => commands::serve::demo(args),
+        Command::Serve(args) => commands::serve::serve(args),
+        Command::Import(args) => commands::import::import(args),
+        Command::Export(args) => commands::import::export(args),
         Command::Detect(args) => commands::detect::run(args),
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Bench(command) => commands::bench::run(command),

@@ -1,3 +1,87 @@
-//! corredor's HTTP face.
+//! corredor's HTTP face: the JSON API under `/api/v1` (with its OpenAPI document) and the
+//! server-rendered pages. This is the only crate that knows HTTP; every handler is a thin
+//! call into `corredor-app`.
 
+// The OpenAPI document's schemas are one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
+
+mod api;
+mod error;
+mod openapi;
+mod pages;
+mod params;
 pub mod render;
+
+use std::net::SocketAddr;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use corredor_app::App;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::{routes, Route};
+pub use openapi::document as openapi_document;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+}
+
+/// The whole web application: API, pages and static files.
+pub fn router(app: App) -> Router {
+    let state = AppState { app };
+    let mut router = Router::new();
+    for route in api::routes() {
+        router = router.route(route.path, route.handler);
+    }
+    router
+        .merge(pages::routes())
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Serves the application on `listener` until the process is stopped (Ctrl-C or SIGTERM).
+pub async fn serve(app: App, listener: TcpListener) -> std::io::Result<()> {
+    let address: SocketAddr = listener.local_addr()?;
+    tracing::info!(%address, "serving");
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

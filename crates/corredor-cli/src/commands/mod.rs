@@ -2,7 +2,11 @@
 
 pub mod backtest;
 pub mod bench;
+pub mod db;
 pub mod detect;
+pub mod import;
+pub mod progress;
+pub mod serve;
 
 use std::process::ExitCode;
 

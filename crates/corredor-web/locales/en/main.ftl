@@ -109,3 +109,8 @@ error-internal-title = Something went wrong on our side
 error-internal-body = The page could not be shown. Please try again later; if it keeps happening, tell the Technical Secretariat this reference: { $request_id }.
 error-unavailable-title = Service unavailable
 error-unavailable-body = corredor cannot answer right now. Please try again in a few minutes.
+
+## Names the pages compose
+nationality-unknown = Unknown or other nationality
+nationality-stateless = Stateless
+map-national-total = national total

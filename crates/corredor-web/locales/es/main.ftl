@@ -108,3 +108,8 @@ error-internal-title = Algo falló de nuestro lado
 error-internal-body = No se pudo mostrar la página. Inténtelo de nuevo más tarde; si sigue ocurriendo, comunique a la Secretaría Técnica esta referencia: { $request_id }.
 error-unavailable-title = Servicio no disponible
 error-unavailable-body = corredor no puede responder en este momento. Inténtelo de nuevo en unos minutos.
+
+## Names the pages compose
+nationality-unknown = Nacionalidad desconocida u otra
+nationality-stateless = Apátrida
+map-national-total = total nacional

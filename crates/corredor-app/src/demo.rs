@@ -1,0 +1,158 @@
+//! The demo: corredor loaded with the real public datasets of the corridor.
+//!
+//! The files of `data/real/` are compiled into the binary, so `corredor demo` works from any
+//! directory with nothing else installed. Each file goes through its adapter in
+//! `corredor_exchange::sources` and is recorded as one submission by the demo loader, with the
+//! publisher named as the source of every value.
+
+use corredor_core::CountryCode;
+use corredor_exchange::sources::{SourceFile, SHIPPED};
+use corredor_store::Submission;
+use serde::Serialize;
+
+use crate::{App, AppError};
+
+/// The bytes of every shipped source file, by dataset folder and file name.
+const EMBEDDED: &[(&str, &str, &[u8])] = &[
+    (
+        "iom-lighthouse-irregular-entries",
+        "irreg.csv",
+        include_bytes!("../../../data/real/iom-lighthouse-irregular-entries/irreg.csv"),
+    ),
+    (
+        "darien-panama-snm",
+        "irreg_darien_nat.csv",
+        include_bytes!("../../../data/real/darien-panama-snm/irreg_darien_nat.csv"),
+    ),
+    (
+        "darien-panama-snm",
+        "irreg_darien_dmg.csv",
+        include_bytes!("../../../data/real/darien-panama-snm/irreg_darien_dmg.csv"),
+    ),
+    (
+        "honduras-inm-irregular",
+        "irreg_honduras.csv",
+        include_bytes!("../../../data/real/honduras-inm-irregular/irreg_honduras.csv"),
+    ),
+    (
+        "honduras-inm-irregular",
+        "irreg_honduras_nat.csv",
+        include_bytes!("../../../data/real/honduras-inm-irregular/irreg_honduras_nat.csv"),
+    ),
+    (
+        "honduras-inm-irregular",
+        "irreg_honduras_dmg.csv",
+        include_bytes!("../../../data/real/honduras-inm-irregular/irreg_honduras_dmg.csv"),
+    ),
+    (
+        "guatemala-igm-returns",
+        "irreg_guatemala.csv",
+        include_bytes!("../../../data/real/guatemala-igm-returns/irreg_guatemala.csv"),
+    ),
+    (
+        "mexico-upm-irregular",
+        "irreg_mexico_nat.csv",
+        include_bytes!("../../../data/real/mexico-upm-irregular/irreg_mexico_nat.csv"),
+    ),
+    (
+        "mexico-upm-irregular",
+        "irreg_mexico_dmg.csv",
+        include_bytes!("../../../data/real/mexico-upm-irregular/irreg_mexico_dmg.csv"),
+    ),
+    (
+        "mexico-upm-irregular",
+        "irreg_mexico_exp.csv",
+        include_bytes!("../../../data/real/mexico-upm-irregular/irreg_mexico_exp.csv"),
+    ),
+    (
+        "cbp-swb-encounters",
+        "irreg_usa.csv",
+        include_bytes!("../../../data/real/cbp-swb-encounters/irreg_usa.csv"),
+    ),
+];
+
+/// Who the demo's submissions are recorded as.
+pub const DEMO_SUBMITTER: &str = "demo loader (public datasets in data/real)";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetReport {
+    pub name: String,
+    pub country: CountryCode,
+    pub observations: u64,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoReport {
+    pub reference: crate::reference::ReferenceCounts,
+    pub observations: u64,
+    pub datasets: Vec<DatasetReport>,
+}
+
+fn embedded(source: &SourceFile) -> Result<&'static [u8], AppError> {
+    EMBEDDED
+        .iter()
+        .find(|(dataset, file, _)| *dataset == source.dataset && *file == source.file)
+        .map(|(_, _, bytes)| *bytes)
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "data/real/{}/{} is not embedded in the binary",
+                source.dataset,
+                source.file
+            ))
+        })
+}
+
+/// Installs the reference data and loads every shipped dataset. `step` is told what is being
+/// loaded, for a progress display.
+pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, AppError> {
+    step("reference data");
+    let reference = app.install_reference_data().await?;
+    let mut datasets = Vec::new();
+    let mut observations = 0;
+    for source in SHIPPED {
+        let name = format!("{}/{}", source.dataset, source.file);
+        step(&name);
+        let mut bytes = embedded(source)?;
+        let batch = (source.read)(&mut bytes, &name).map_err(AppError::Invalid)?;
+        let submission = Submission {
+            submitted_by: DEMO_SUBMITTER.to_owned(),
+            submitted_at: app.clock.now(),
+            note: Some(format!("data/real/{name}")),
+        };
+        let outcome = app
+            .store
+            .record_observations(&batch.observations, &submission)
+            .await?;
+        observations += outcome.inserted + outcome.revised;
+        datasets.push(DatasetReport {
+            name,
+            country: batch.country,
+            observations: batch.observations.len() as u64,
+            notes: batch.notes,
+        });
+    }
+    Ok(DemoReport {
+        reference,
+        observations,
+        datasets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_source_file_is_embedded() {
+        for source in SHIPPED {
+            assert!(
+                embedded(source).is_ok(),
+                "{}/{}",
+                source.dataset,
+                source.file
+            );
+        }
+        assert_eq!(EMBEDDED.len(), SHIPPED.len());
+    }
+}

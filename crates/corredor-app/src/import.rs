@@ -1,0 +1,162 @@
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use corredor_core::{CountryCode, Observation, ObservationKey, PlaceCode};
+use corredor_exchange::observations::{read_observations, Format, ImportContext};
+use corredor_exchange::Problem;
+use corredor_store::{RecordOutcome, Submission};
+use serde::Serialize;
+use tracing::instrument;
+
+use crate::{App, AppError};
+
+/// Files to import for a country, recorded together or not at all.
+pub struct ImportRequest<'a> {
+    /// The reporting country; `None` restores a multi-country export (the file's `country`
+    /// column then names the owner of each row).
+    pub country: Option<CountryCode>,
+    pub format: Format,
+    /// Who submits (user or token name).
+    pub submitted_by: &'a str,
+}
+
+/// What an accepted import changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub files: Vec<String>,
+    pub rows: u64,
+    pub inserted: u64,
+    pub revised: u64,
+    pub unchanged: u64,
+    pub submission_id: i64,
+}
+
+impl App {
+    /// Validates one file and records it in one transaction: a file with any bad row is
+    /// refused with every problem listed and writes nothing. Re-importing the same file
+    /// changes nothing; changed values become new revisions.
+    pub async fn import(
+        &self,
+        request: ImportRequest<'_>,
+        file: &str,
+        content: &[u8],
+    ) -> Result<ImportReport, AppError> {
+        self.import_files(request, &[(file, content)], &mut |_| {})
+            .await
+    }
+
+    /// Validates every file, then records them all in one transaction, or nothing if any row
+    /// of any file is bad. `progress` is called with the bytes validated so far.
+    #[instrument(skip_all, fields(country = ?request.country, files = files.len()))]
+    pub async fn import_files(
+        &self,
+        request: ImportRequest<'_>,
+        files: &[(&str, &[u8])],
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<ImportReport, AppError> {
+        let places = self.place_owners().await?;
+        let context = ImportContext {
+            country: request.country,
+            today: self.today(),
+            places: &places,
+        };
+        let mut problems = Vec::new();
+        let mut observations: Vec<Observation> = Vec::new();
+        let mut first_file: HashMap<ObservationKey, usize> = HashMap::new();
+        let mut done = 0u64;
+        for (index, (name, content)) in files.iter().enumerate() {
+            let reader = ProgressReader {
+                inner: *content,
+                read: 0,
+                base: done,
+                progress: &mut *progress,
+            };
+            match read_observations(reader, name, request.format, &context) {
+                Ok(rows) => {
+                    if files.len() > 1 {
+                        let mut seen_here = HashSet::new();
+                        for row in &rows {
+                            if !seen_here.insert(row.key.clone()) {
+                                continue;
+                            }
+                            if let Some(&earlier) = first_file.get(&row.key) {
+                                problems.push(Problem::new(
+                                    name,
+                                    0,
+                                    None,
+                                    format!("a value of {} {} {} is also in {}; one import gives each value once", row.key.country, row.key.measure, row.key.period, files[earlier].0),
+                                ));
+                            } else {
+                                first_file.insert(row.key.clone(), index);
+                            }
+                        }
+                    }
+                    observations.extend(rows);
+                }
+                Err(found) => problems.extend(found),
+            }
+            done += content.len() as u64;
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let names: Vec<String> = files.iter().map(|(name, _)| (*name).to_owned()).collect();
+        let submission = Submission {
+            submitted_by: request.submitted_by.to_owned(),
+            submitted_at: self.clock.now(),
+            note: Some(names.join(", ")),
+        };
+        let RecordOutcome {
+            submission_id,
+            inserted,
+            revised,
+            unchanged,
+        } = self
+            .store
+            .record_observations(&observations, &submission)
+            .await?;
+        tracing::info!(
+            rows = observations.len(),
+            inserted,
+            revised,
+            unchanged,
+            "import recorded"
+        );
+        Ok(ImportReport {
+            files: names,
+            rows: observations.len() as u64,
+            inserted,
+            revised,
+            unchanged,
+            submission_id,
+        })
+    }
+
+    /// Which country each known place belongs to, for validating files.
+    pub async fn place_owners(&self) -> Result<HashMap<PlaceCode, CountryCode>, AppError> {
+        Ok(self
+            .store
+            .places()
+            .await?
+            .into_iter()
+            .map(|place| (place.code, place.country))
+            .collect())
+    }
+}
+
+/// Reports the bytes read through it, so a progress bar can follow a large file.
+struct ProgressReader<'p, R> {
+    inner: R,
+    read: u64,
+    base: u64,
+    progress: &'p mut (dyn FnMut(u64) + Send),
+}
+
+impl<R: Read> Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        (self.progress)(self.base + self.read);
+        Ok(n)
+    }
+}

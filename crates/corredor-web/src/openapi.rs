@@ -1,0 +1,226 @@
+//! The OpenAPI 3 document of the API, built from the route table.
+
+use serde_json::{json, Map, Value};
+
+use crate::api::routes;
+
+/// The OpenAPI 3.0 document served at `/api/v1/openapi.json`.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for route in routes() {
+        let mut parameters: Vec<Value> = route
+            .query
+            .iter()
+            .map(|param| {
+                json!({
+                    "name": param.name,
+                    "in": "query",
+                    "required": param.required,
+                    "description": param.description,
+                    "schema": { "type": "string" },
+                })
+            })
+            .collect();
+        for segment in route.path.split('/') {
+            if let Some(name) = segment
+                .strip_prefix('{')
+                .and_then(|rest| rest.strip_suffix('}'))
+            {
+                parameters.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
+            }
+        }
+        let response_content =
+            json!({ route.response.content_type: { "schema": schema_ref(route.response.schema) } });
+        let mut operation = json!({
+            "summary": route.summary,
+            "tags": [route.tag],
+            "operationId": operation_id(route.method.as_str(), route.path),
+            "parameters": parameters,
+            "responses": {
+                route.response.status.to_string(): { "description": "Success", "content": response_content },
+                "404": { "description": "Not found", "content": { "application/json": { "schema": schema_ref("Error") } } },
+                "422": {
+                    "description": "The request (or file) was refused; every problem is listed and nothing was written",
+                    "content": { "application/json": { "schema": schema_ref("Error") } }
+                },
+                "500": { "description": "Internal error (logged with the returned error_id)", "content": { "application/json": { "schema": schema_ref("Error") } } },
+            },
+        });
+        if let Some(body) = &route.body {
+            let content: Map<String, Value> = body
+                .content_types
+                .iter()
+                .map(|content_type| {
+                    (
+                        (*content_type).to_owned(),
+                        json!({ "schema": schema_ref(body.schema) }),
+                    )
+                })
+                .collect();
+            operation["requestBody"] = json!({ "required": true, "content": content });
+        }
+        let entry = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
+        entry[route.method.as_str().to_ascii_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "corredor API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The shared monitoring and early-warning system of the Regional Conference on Migration. \
+                Counts are observations reported by countries; a flow added over several points of the corridor counts events, not people.",
+        },
+        "servers": [{ "url": "/" }],
+        "paths": paths,
+        "components": { "schemas": schemas() },
+    })
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_ascii_lowercase();
+    for segment in path.trim_start_matches("/api/v1/").split('/') {
+        let segment = segment
+            .trim_matches(|c| c == '{' || c == '}')
+            .replace(['.', '-'], "_");
+        id.push('_');
+        id.push_str(&segment);
+    }
+    id
+}
+
+fn schemas() -> Value {
+    let code = |description: &str| json!({ "type": "string", "description": description });
+    let nullable_code = |description: &str| json!({ "type": "string", "nullable": true, "description": description });
+    json!({
+        "Error": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": { "type": "string", "enum": ["not_found", "invalid", "forbidden", "conflict", "internal"] },
+                "message": { "type": "string" },
+                "error_id": { "type": "string" },
+                "problems": { "type": "array", "items": schema_ref("Problem") },
+            },
+        },
+        "Problem": {
+            "type": "object",
+            "properties": {
+                "file": { "type": "string" },
+                "line": { "type": "integer", "description": "1-based line of the file; 0 for the request or file as a whole" },
+                "column": { "type": "string", "nullable": true },
+                "reason": { "type": "string" },
+            },
+        },
+        "Country": {
+            "type": "object",
+            "properties": {
+                "code": code("ISO 3166-1 alpha-3"),
+                "name_en": { "type": "string" },
+                "name_es": { "type": "string" },
+                "rcm_status": { "type": "string", "enum": ["member", "observer"], "nullable": true },
+            },
+        },
+        "CountryList": { "type": "object", "properties": { "countries": { "type": "array", "items": schema_ref("Country") } } },
+        "Place": {
+            "type": "object",
+            "required": ["code", "name", "country", "kind", "latitude", "longitude"],
+            "properties": {
+                "code": code("Unique code, e.g. PA-ERM-LB"),
+                "name": { "type": "string" },
+                "country": code("ISO 3166-1 alpha-3"),
+                "kind": { "type": "string", "enum": ["official_land_crossing", "reception_station", "reception_point", "migration_control_post", "staging_point", "shelter", "border_patrol_sector", "field_office"] },
+                "counterpart": nullable_code("The country across the border"),
+                "latitude": { "type": "number" },
+                "longitude": { "type": "number" },
+            },
+        },
+        "PlaceList": { "type": "object", "properties": { "places": { "type": "array", "items": schema_ref("Place") } } },
+        "Corridor": {
+            "type": "object",
+            "properties": {
+                "code": { "type": "string" },
+                "name_en": { "type": "string" },
+                "name_es": { "type": "string" },
+                "nodes": { "type": "array", "items": { "type": "object", "properties": { "country": { "type": "string" }, "places": { "type": "array", "items": { "type": "string" } } } } },
+                "legs": { "type": "array", "items": { "type": "object", "properties": { "from": { "type": "string" }, "to": { "type": "string" }, "typical_transit_days": { "type": "integer" } } } },
+            },
+        },
+        "CorridorList": { "type": "object", "properties": { "corridors": { "type": "array", "items": schema_ref("Corridor") } } },
+        "Observation": {
+            "type": "object",
+            "properties": {
+                "country": code("Reporting country"),
+                "place": nullable_code("Place code; null for the whole country"),
+                "period": code("2023-08-14, 2023-W33, 2023-08 or 2023"),
+                "measure": { "type": "string", "enum": ["irregular_entry", "encounter", "stranded", "asylum_application", "return_executed", "returnee_received", "shelter_occupancy", "shelter_capacity"] },
+                "nationality": nullable_code("Null: total over nationalities"),
+                "sex": nullable_code("Null: total over sexes"),
+                "age_group": nullable_code("Null: total over age groups"),
+                "vulnerability": nullable_code("Null: everyone, not a vulnerability"),
+                "value": { "type": "integer", "minimum": 0 },
+                "source": { "type": "string", "nullable": true },
+                "revision": { "type": "integer" },
+                "submitted_by": { "type": "string" },
+                "submitted_at": { "type": "string", "format": "date-time" },
+            },
+        },
+        "ObservationList": { "type": "object", "properties": { "count": { "type": "integer" }, "observations": { "type": "array", "items": schema_ref("Observation") } } },
+        "ObservationFile": { "type": "string", "description": "CSV with the header period,place,measure,nationality,sex,age_group,vulnerability,value,source (optionally country first), or the same as HXL" },
+        "ImportReport": {
+            "type": "object",
+            "properties": {
+                "file": { "type": "string" },
+                "rows": { "type": "integer" },
+                "inserted": { "type": "integer" },
+                "revised": { "type": "integer" },
+                "unchanged": { "type": "integer" },
+                "submission_id": { "type": "integer" },
+            },
+        },
+        "RevisionList": {
+            "type": "object",
+            "properties": {
+                "key": { "type": "object" },
+                "revisions": { "type": "array", "items": { "type": "object", "properties": {
+                    "revision": { "type": "integer" }, "value": { "type": "integer" },
+                    "provenance": { "type": "object", "properties": { "source": { "type": "string", "nullable": true }, "submitted_by": { "type": "string" }, "submitted_at": { "type": "string", "format": "date-time" } } },
+                } } },
+            },
+        },
+        "Series": {
+            "type": "object",
+            "properties": {
+                "measure": { "type": "string" },
+                "kind": { "type": "string", "enum": ["flow", "stock"] },
+                "unit": { "type": "string", "enum": ["people", "events"], "description": "events: the same person may be counted more than once" },
+                "granularity": { "type": "string", "enum": ["day", "week", "month", "year"] },
+                "lines": { "type": "array", "items": { "type": "object", "properties": {
+                    "country": { "type": "string" }, "place": { "type": "string" }, "nationality": { "type": "string" },
+                    "sex": { "type": "string" }, "age_group": { "type": "string" }, "vulnerability": { "type": "string" },
+                    "total": { "type": "integer" },
+                    "points": { "type": "array", "items": { "type": "object", "properties": { "period": { "type": "string" }, "value": { "type": "integer" } } } },
+                } } },
+                "notes": { "type": "array", "items": { "type": "string" } },
+            },
+        },
+        "Completeness": {
+            "type": "object",
+            "properties": {
+                "country": { "type": "string" }, "measure": { "type": "string" },
+                "granularity": { "type": "string", "nullable": true }, "grace_days": { "type": "integer" },
+                "on_time": { "type": "integer" }, "late": { "type": "integer" }, "missing": { "type": "integer" }, "due": { "type": "integer" },
+                "periods": { "type": "array", "items": { "type": "object", "properties": {
+                    "period": { "type": "string" }, "status": { "type": "string", "enum": ["ontime", "late", "missing", "due"] },
+                    "first_submitted_at": { "type": "string", "format": "date-time", "nullable": true },
+                } } },
+            },
+        },
+        "OpenApi": { "type": "object" },
+    })
+}

@@ -1,0 +1,6 @@
+//! HTTP tests of the API and pages, in-process (`oneshot`) against a fresh SQLite database,
+//! plus browser tests of the pages in headless Chromium.
+
+mod api;
+mod browser;
+mod support;

@@ -1,0 +1,122 @@
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use chrono::{TimeZone, Utc};
+use corredor_app::store::Store;
+use corredor_app::{App, FixedClock, ImportRequest};
+use corredor_core::CountryCode;
+use corredor_exchange::observations::Format;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// A fresh application on its own SQLite file, with the shipped reference data, at a fixed
+/// time (24 November 2026).
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// Monthly irregular entries reported by Panama in 2023 (Darién, SNM figures), by nationality
+/// with the totals, as a country would send them.
+pub const PANAMA_2023: &str = "\
+period,place,measure,nationality,value,source
+2023-06,,irregular_entry,,42210,SNM Panamá
+2023-06,,irregular_entry,VEN,24389,SNM Panamá
+2023-06,,irregular_entry,ECU,6074,SNM Panamá
+2023-06,,irregular_entry,HTI,4210,SNM Panamá
+2023-07,,irregular_entry,,55598,SNM Panamá
+2023-07,,irregular_entry,VEN,37140,SNM Panamá
+2023-07,,irregular_entry,ECU,5931,SNM Panamá
+2023-07,,irregular_entry,HTI,3936,SNM Panamá
+2023-08,,irregular_entry,,81946,SNM Panamá
+2023-08,,irregular_entry,VEN,57862,SNM Panamá
+2023-08,,irregular_entry,ECU,6498,SNM Panamá
+2023-08,,irregular_entry,HTI,5105,SNM Panamá
+";
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().expect("a temporary directory can be created");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url)
+            .await
+            .expect("a fresh SQLite database opens");
+        let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap());
+        let app = App::new(store, Arc::new(clock));
+        app.install_reference_data()
+            .await
+            .expect("the shipped reference data installs");
+        let router = corredor_web::router(app.clone());
+        TestApp {
+            app,
+            router,
+            _dir: dir,
+        }
+    }
+
+    pub async fn with_panama() -> TestApp {
+        let test = TestApp::new().await;
+        let request = ImportRequest {
+            country: Some(CountryCode::parse("PAN").unwrap()),
+            format: Format::Csv,
+            submitted_by: "test",
+        };
+        test.app
+            .import(request, "panama-2023.csv", PANAMA_2023.as_bytes())
+            .await
+            .expect("the Panama file imports");
+        test
+    }
+
+    pub async fn request(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<(&str, &str)>,
+    ) -> (StatusCode, String) {
+        let mut builder = Request::builder().method(method).uri(uri);
+        let body = match body {
+            Some((content_type, text)) => {
+                builder = builder.header("content-type", content_type);
+                Body::from(text.to_owned())
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(body).unwrap())
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the body is readable")
+            .to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, String) {
+        self.request("GET", uri, None).await
+    }
+
+    pub async fn get_json(&self, uri: &str) -> (StatusCode, serde_json::Value) {
+        let (status, body) = self.get(uri).await;
+        let json = serde_json::from_str(&body)
+            .unwrap_or_else(|error| panic!("{uri} answered non-JSON ({error}): {body}"));
+        (status, json)
+    }
+
+    pub async fn observation_count(&self) -> u64 {
+        self.app
+            .store()
+            .count_observations()
+            .await
+            .expect("observations can be counted")
+    }
+}
