@@ -561,3 +561,35 @@ fn the_fast_period_parser_agrees_with_the_core_parser() {
         );
     }
 }
+
+#[test]
+fn a_wide_table_of_the_darien_august_2023_breakdown_adds_up_to_the_published_total() {
+    // SNM Panamá, August 2023: men, women, boys, girls (shared/data/real/darien-panama-snm).
+    let file = "Mes,Medida,Hombres,Mujeres,Niños,Niñas\n\
+#date,#indicator+code,#affected+m+adults,#affected+f+adults,#affected+m+children,#affected+f+children\n\
+2023-08,irregular_entry,41632,21326,10355,8633\n";
+    let observations = read(file).unwrap();
+    assert_eq!(observations.len(), 4);
+    assert_eq!(observations.iter().map(|o| o.value).sum::<u64>(), 81_946);
+    let girls = &observations[3].key.breakdown;
+    assert_eq!(
+        (girls.sex, girls.age_group),
+        (Some(Sex::Female), Some(AgeGroup::Age0To17))
+    );
+}
+
+#[test]
+fn an_hxl_country_column_must_be_the_importing_country() {
+    check(
+        "#country+code,#date,#indicator+code,#indicator+value+num\nPAN,2023-08,encounter,1\nCRI,2023-08,encounter,1\n",
+        &[(3, Some("#country+code"), "reported by CRI, but the file is imported by PAN")],
+    );
+}
+
+#[test]
+fn the_same_key_in_two_rows_of_a_wide_table_names_both_lines() {
+    check(
+        "#date,#indicator+code,#affected+f,#affected+m\n2023-08,encounter,1,2\n2023-08,encounter,,3\n",
+        &[(3, None, "line 2 and line 3 give the same value: country PAN, period 2023-08, measure encounter, sex m")],
+    );
+}
