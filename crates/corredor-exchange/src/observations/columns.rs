@@ -238,15 +238,27 @@ pub(crate) fn csv_column(name: &str) -> Result<Field, String> {
         return Ok(field);
     }
     let lower = name.to_ascii_lowercase();
-    let closest = Field::ALL
+    let (distance, closest) = Field::ALL
         .into_iter()
-        .map(Field::name)
-        .min_by_key(|candidate| strsim::damerau_levenshtein(&lower, candidate))
+        .map(|field| {
+            (
+                strsim::damerau_levenshtein(&lower, field.name()),
+                field.name(),
+            )
+        })
+        .min()
         .expect("there are fields");
-    Err(format!(
-        "unknown column `{name}`: did you mean `{closest}`? (the columns are {})",
-        Field::ALL.map(Field::name).join(", ")
-    ))
+    let columns = Field::ALL.map(Field::name).join(", ");
+    // A suggestion far from what was written would mislead more than it helps.
+    if distance <= (closest.len() / 3).max(2) {
+        Err(format!(
+            "unknown column `{name}`: did you mean `{closest}`? (the columns are {columns})"
+        ))
+    } else {
+        Err(format!(
+            "unknown column `{name}` (the columns are {columns})"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -314,5 +326,8 @@ mod tests {
         let error = csv_column("agegroup").unwrap_err();
         assert!(error.contains("did you mean `age_group`"), "{error}");
         assert_eq!(csv_column("Age_Group"), Ok(Field::AgeGroup));
+        let error = csv_column("comentarios").unwrap_err();
+        assert!(!error.contains("did you mean"), "{error}");
+        assert!(error.contains("unknown column `comentarios`"), "{error}");
     }
 }

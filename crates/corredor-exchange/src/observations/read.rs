@@ -96,6 +96,7 @@ fn read(
     progress: &mut dyn FnMut(u64),
 ) -> Result<FileRows, Vec<Problem>> {
     let mut reader = csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 16)
         .has_headers(false)
         .flexible(true)
         .from_reader(input);
