@@ -271,10 +271,23 @@ fn corridor_map(
     let find_place = |code: &corredor_core::PlaceCode| {
         picture.all_places.iter().find(|place| &place.code == code)
     };
-    let mut route = Vec::new();
+    let mut route: Vec<RouteStop> = Vec::new();
     let mut marks = Vec::new();
     for (node, summary) in corridor.nodes().iter().zip(&picture.nodes) {
-        let Some(first) = node.places.iter().find_map(find_place) else {
+        // The route passes through the node's place nearest to the previous stop (the first
+        // listed place for the first node), so it follows the flow rather than the list.
+        let mut candidates = node.places.iter().filter_map(find_place);
+        let first = match route.last() {
+            None => candidates.next(),
+            Some(previous) => candidates.min_by(|a, b| {
+                let distance = |place: &corredor_core::Place| {
+                    (place.latitude - previous.latitude).powi(2)
+                        + (place.longitude - previous.longitude).powi(2)
+                };
+                distance(a).total_cmp(&distance(b))
+            }),
+        };
+        let Some(first) = first else {
             continue;
         };
         route.push(RouteStop {
