@@ -1,8 +1,7 @@
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 
 use corredor_core::{CountryCode, Observation, ObservationKey, PlaceCode};
-use corredor_exchange::observations::{read_observations, Format, ImportContext};
+use corredor_exchange::observations::{read_observations_with_progress, Format, ImportContext};
 use corredor_exchange::Problem;
 use corredor_store::{RecordOutcome, Submission};
 use serde::Serialize;
@@ -65,13 +64,14 @@ impl App {
         let mut first_file: HashMap<ObservationKey, usize> = HashMap::new();
         let mut done = 0u64;
         for (index, (name, content)) in files.iter().enumerate() {
-            let reader = ProgressReader {
-                inner: *content,
-                read: 0,
-                base: done,
-                progress: &mut *progress,
-            };
-            match read_observations(reader, name, request.format, &context) {
+            let mut report = |read: u64| progress(done + read);
+            match read_observations_with_progress(
+                *content,
+                name,
+                request.format,
+                &context,
+                &mut report,
+            ) {
                 Ok(rows) => {
                     if files.len() > 1 {
                         let mut seen_here = HashSet::new();
@@ -141,22 +141,5 @@ impl App {
             .into_iter()
             .map(|place| (place.code, place.country))
             .collect())
-    }
-}
-
-/// Reports the bytes read through it, so a progress bar can follow a large file.
-struct ProgressReader<'p, R> {
-    inner: R,
-    read: u64,
-    base: u64,
-    progress: &'p mut (dyn FnMut(u64) + Send),
-}
-
-impl<R: Read> Read for ProgressReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        (self.progress)(self.base + self.read);
-        Ok(n)
     }
 }

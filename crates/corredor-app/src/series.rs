@@ -185,12 +185,19 @@ impl Cell {
     }
 }
 
+/// The granularities of the stored rows read for an output granularity. Weeks are read for
+/// months and years too, only to tell the reader that they cannot be shown there.
 fn native_granularities(output: Granularity) -> &'static [Granularity] {
     match output {
         Granularity::Day => &[Granularity::Day],
         Granularity::Week => &[Granularity::Day, Granularity::Week],
-        Granularity::Month => &[Granularity::Day, Granularity::Month],
-        Granularity::Year => &[Granularity::Day, Granularity::Month, Granularity::Year],
+        Granularity::Month => &[Granularity::Day, Granularity::Week, Granularity::Month],
+        Granularity::Year => &[
+            Granularity::Day,
+            Granularity::Week,
+            Granularity::Month,
+            Granularity::Year,
+        ],
     }
 }
 

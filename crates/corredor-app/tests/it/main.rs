@@ -1,0 +1,6 @@
+//! Use cases end to end on a fresh SQLite database: the demo's public data, imports,
+//! corrections and the rules of series.
+
+mod demo;
+mod series;
+mod support;
