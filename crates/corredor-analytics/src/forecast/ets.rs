@@ -263,8 +263,8 @@ fn nelder_mead(f: &impl Fn(&[f64; 4]) -> f64, start: [f64; 4]) -> ([f64; 4], f64
             } else {
                 let best = simplex[0].0;
                 for vertex in simplex.iter_mut().skip(1) {
-                    for k in 0..4 {
-                        vertex.0[k] = best[k] + 0.5 * (vertex.0[k] - best[k]);
+                    for (coordinate, best) in vertex.0.iter_mut().zip(best) {
+                        *coordinate = best + 0.5 * (*coordinate - best);
                     }
                     vertex.1 = f(&vertex.0);
                 }

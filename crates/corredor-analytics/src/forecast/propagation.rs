@@ -331,9 +331,7 @@ mod tests {
             .map(|t| 100.0 + 50.0 * ((t * 7 % 11) as f64))
             .collect();
         let mut downstream = vec![0.0; 40];
-        for t in 1..40 {
-            downstream[t] = upstream[t - 1];
-        }
+        downstream[1..].copy_from_slice(&upstream[..39]);
         let result = forecast_corridor(
             &[&upstream, &downstream],
             &PropagationConfig::monthly(),
