@@ -27,6 +27,10 @@ pub enum CoreError {
         "`{code}` is not a place code (2 to 32 characters: capital letters, digits, `-` or `_`)"
     )]
     InvalidPlaceCode { code: String },
+    #[error("`{code}` is not a signal kind (expected surge or capacity)")]
+    UnknownSignalKind { code: String },
+    #[error("`{code}` is not a signal outcome (expected discarded, monitoring or escalated)")]
+    UnknownSignalOutcome { code: String },
     #[error("`{code}` is not a place kind")]
     UnknownPlaceKind { code: String },
     #[error("`{code}` is not a corridor code (2 to 32 characters: lower-case letters, digits, `-` or `_`)")]

@@ -17,6 +17,7 @@ mod measure;
 mod observation;
 mod period;
 mod place;
+mod signal;
 
 pub use breakdown::{AgeGroup, Breakdown, Sex, Vulnerability};
 pub use code::{CountryCode, Nationality};
@@ -26,3 +27,4 @@ pub use measure::{Measure, MeasureKind};
 pub use observation::{Observation, ObservationKey, Provenance, Revision};
 pub use period::{Granularity, Period};
 pub use place::{Country, Place, PlaceCode, PlaceKind, RcmStatus};
+pub use signal::{SignalKind, SignalOutcome};
