@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 pub mod detect;
 pub mod forecast;
+pub mod ingest;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchCommand {
@@ -11,11 +12,14 @@ pub enum BenchCommand {
     Detect(detect::DetectBenchArgs),
     /// Time to fit every leg and forecast every node of the shipped corridor.
     Forecast(forecast::ForecastBenchArgs),
+    /// Rows validated and persisted per second, and series latency on a large database.
+    Ingest(ingest::IngestBenchArgs),
 }
 
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Detect(args) => detect::run(args),
         BenchCommand::Forecast(args) => forecast::run(args),
+        BenchCommand::Ingest(args) => ingest::run(args),
     }
 }
