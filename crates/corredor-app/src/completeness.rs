@@ -57,6 +57,44 @@ pub fn default_grace_days(granularity: Granularity) -> u32 {
 }
 
 impl App {
+    /// Completeness of every country and measure that has reported anything, in the order of
+    /// the first corridor and then by country code.
+    pub async fn completeness_overview(&self) -> Result<Vec<Completeness>, AppError> {
+        let corridor_order: Vec<CountryCode> = self
+            .store
+            .corridors()
+            .await?
+            .first()
+            .map(|corridor| corridor.nodes().iter().map(|node| node.country).collect())
+            .unwrap_or_default();
+        let mut countries: Vec<CountryCode> = self
+            .store
+            .countries()
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        countries.sort_by_key(|code| {
+            (
+                corridor_order
+                    .iter()
+                    .position(|c| c == code)
+                    .unwrap_or(usize::MAX),
+                *code,
+            )
+        });
+        let mut overview = Vec::new();
+        for country in countries {
+            for &measure in Measure::ALL {
+                let result = self.completeness(country, measure).await?;
+                if result.granularity.is_some() {
+                    overview.push(result);
+                }
+            }
+        }
+        Ok(overview)
+    }
+
     pub async fn completeness(
         &self,
         country: CountryCode,

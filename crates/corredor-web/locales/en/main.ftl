@@ -114,3 +114,23 @@ error-unavailable-body = corredor cannot answer right now. Please try again in a
 nationality-unknown = Unknown or other nationality
 nationality-stateless = Stateless
 map-national-total = national total
+
+## Reporting completeness
+nav-completeness = Reporting
+completeness-title = Reporting completeness
+completeness-intro = For each country and measure: the periods it is expected to report (every period of its usual granularity since its first report, up to the last one that has ended), and whether each was reported on time, late, or not at all. A report is on time when it arrives within the grace period after the period ends.
+completeness-caption = Reporting completeness by country and measure
+completeness-country = Country
+completeness-measure = Measure
+completeness-granularity = Reports by
+completeness-on-time = On time
+completeness-late = Late
+completeness-missing = Missing
+completeness-due = Due
+completeness-last = Last reported
+completeness-missing-recent = Latest missing periods
+completeness-none = No country has reported yet.
+granularity-day = day
+granularity-week = week
+granularity-month = month
+granularity-year = year

@@ -113,3 +113,23 @@ error-unavailable-body = corredor no puede responder en este momento. Inténtelo
 nationality-unknown = Nacionalidad desconocida u otra
 nationality-stateless = Apátrida
 map-national-total = total nacional
+
+## Reporting completeness
+nav-completeness = Reportes
+completeness-title = Completitud de los reportes
+completeness-intro = Para cada país y medida: los períodos que debe reportar (cada período de su granularidad habitual desde su primer reporte hasta el último que ha terminado), y si cada uno se reportó a tiempo, con retraso o no se reportó. Un reporte llega a tiempo cuando llega dentro del plazo de gracia tras el fin del período.
+completeness-caption = Completitud de los reportes por país y medida
+completeness-country = País
+completeness-measure = Medida
+completeness-granularity = Reporta por
+completeness-on-time = A tiempo
+completeness-late = Con retraso
+completeness-missing = Faltantes
+completeness-due = Pendientes
+completeness-last = Último reportado
+completeness-missing-recent = Últimos períodos faltantes
+completeness-none = Ningún país ha reportado todavía.
+granularity-day = día
+granularity-week = semana
+granularity-month = mes
+granularity-year = año

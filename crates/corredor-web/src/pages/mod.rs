@@ -20,15 +20,18 @@ use crate::render::picture::{situational_picture, CountryRow, PictureView, Place
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
+mod completeness;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(picture_page))
+        .merge(completeness::routes())
         .route("/static/corredor.css", get(stylesheet))
         .fallback(not_found)
 }
 
 /// Built once: the translations and the country outlines never change while serving.
-fn translator() -> &'static Translator {
+pub(crate) fn translator() -> &'static Translator {
     static TRANSLATOR: OnceLock<Translator> = OnceLock::new();
     TRANSLATOR
         .get_or_init(|| Translator::new().expect("the embedded message catalogues parse (tested)"))
@@ -47,7 +50,7 @@ fn outlines() -> Option<&'static CountryOutlines> {
         .as_ref()
 }
 
-fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
+pub(crate) fn language(query: Option<&str>, headers: &HeaderMap) -> Lang {
     let lang = query.and_then(|query| {
         form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "lang")
@@ -93,7 +96,7 @@ fn sources() -> Vec<SourceCredit> {
     .collect()
 }
 
-fn html_response(status: StatusCode, markup: maud::Markup, lang: Lang) -> Response {
+pub(crate) fn html_response(status: StatusCode, markup: maud::Markup, lang: Lang) -> Response {
     let mut response = (status, Html(markup.into_string())).into_response();
     response.headers_mut().insert(
         header::CONTENT_LANGUAGE,
@@ -106,6 +109,26 @@ fn html_response(status: StatusCode, markup: maud::Markup, lang: Lang) -> Respon
     response
 }
 
+/// Calls `render` with the frame of a page (navigation, language switch, credits).
+pub(crate) fn page_frame<T>(
+    lang: Lang,
+    title: &str,
+    path: &str,
+    query: Option<&str>,
+    render: impl FnOnce(&Page<'_>) -> T,
+) -> T {
+    let nav = navigation(translator(), lang, path);
+    let sources = sources();
+    render(&Page {
+        lang,
+        title,
+        path,
+        query,
+        navigation: &nav,
+        sources: &sources,
+    })
+}
+
 async fn picture_page(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -116,22 +139,14 @@ async fn picture_page(
     match state.app.situational_picture().await {
         Ok(picture) => {
             let view = picture_view(translator, lang, &picture);
-            let nav = navigation(translator, lang, "/");
-            let sources = sources();
             let title = translator.get(lang, "picture-title", &[]);
-            let frame = Page {
-                lang,
-                title: &title,
-                path: "/",
-                query: query.as_deref(),
-                navigation: &nav,
-                sources: &sources,
-            };
-            html_response(
-                StatusCode::OK,
-                situational_picture(translator, &frame, outlines(), &view),
-                lang,
-            )
+            page_frame(lang, &title, "/", query.as_deref(), |frame| {
+                html_response(
+                    StatusCode::OK,
+                    situational_picture(translator, frame, outlines(), &view),
+                    lang,
+                )
+            })
         }
         Err(error) => {
             tracing::error!(error = ?error, "the situational picture could not be built");
@@ -169,7 +184,7 @@ async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
     )
 }
 
-fn country_name(countries: &[Country], code: CountryCode, lang: Lang) -> String {
+pub(crate) fn country_name(countries: &[Country], code: CountryCode, lang: Lang) -> String {
     countries
         .iter()
         .find(|country| country.code == code)

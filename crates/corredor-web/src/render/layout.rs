@@ -84,14 +84,18 @@ pub enum ErrorKind {
 
 /// The main navigation, each link keeping the language.
 pub fn navigation(translator: &Translator, lang: Lang, path: &str) -> Vec<NavItem> {
-    [("/", "nav-picture"), ("/api/v1/openapi.json", "nav-api")]
-        .into_iter()
-        .map(|(href, id)| NavItem {
-            href: format!("{href}?lang={}", lang.code()),
-            label: translator.get(lang, id, &[]),
-            current: path == href,
-        })
-        .collect()
+    [
+        ("/", "nav-picture"),
+        ("/completeness", "nav-completeness"),
+        ("/api/v1/openapi.json", "nav-api"),
+    ]
+    .into_iter()
+    .map(|(href, id)| NavItem {
+        href: format!("{href}?lang={}", lang.code()),
+        label: translator.get(lang, id, &[]),
+        current: path == href,
+    })
+    .collect()
 }
 
 /// The same page in another language: the path with `lang` set in the query, the other

@@ -120,3 +120,27 @@ impl TestApp {
             .expect("observations can be counted")
     }
 }
+
+impl TestApp {
+    /// GET `uri` with one extra header; returns the body.
+    pub async fn request_with_header(&self, uri: &str, name: &str, value: &str) -> String {
+        let request = Request::builder()
+            .uri(uri)
+            .header(name, value)
+            .body(Body::empty())
+            .unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the body is readable")
+            .to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
