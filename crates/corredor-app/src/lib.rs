@@ -43,9 +43,14 @@ impl App {
     }
 
     /// Connects to the database at `url` (SQLite file or PostgreSQL) with the system clock.
+    /// A new database gets the shipped reference data (countries, places, corridors).
     pub async fn connect(url: &str) -> Result<App, AppError> {
         let store = Store::connect(url).await?;
-        Ok(App::new(store, Arc::new(SystemClock)))
+        let app = App::new(store, Arc::new(SystemClock));
+        if app.store.countries().await?.is_empty() {
+            app.install_reference_data().await?;
+        }
+        Ok(app)
     }
 
     pub fn store(&self) -> &Store {
