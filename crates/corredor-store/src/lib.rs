@@ -14,6 +14,7 @@
 //! mapped to [`StoreError`] here.
 
 mod error;
+mod forecasts;
 mod migrations;
 mod model;
 mod observations;
@@ -32,6 +33,10 @@ use sqlx::sqlite::{
 };
 
 pub use error::StoreError;
+pub use forecasts::{
+    ForecastLeg, ForecastRow, ForecastRun, ForecastRunDetail, ForecastRunFilter, KeptForecast,
+    NewForecastRun,
+};
 pub use model::{
     Backend, DimensionFilter, GroupBy, KeyedRevision, ObservationFilter, PlaceFilter,
     RecordOutcome, ReportedPeriod, SeriesQuery, SeriesRow, StoredObservation, Submission,

@@ -16,12 +16,20 @@ const SQLITE: &[(i64, &str, &str)] = &[(
     20261124000001,
     "initial",
     include_str!("../migrations/sqlite/20261124000001_initial.sql"),
+), (
+    3,
+    "forecasts",
+    include_str!("../migrations/sqlite/0003_forecasts.sql"),
 )];
 
 const POSTGRES: &[(i64, &str, &str)] = &[(
     20261124000001,
     "initial",
     include_str!("../migrations/postgres/20261124000001_initial.sql"),
+), (
+    3,
+    "forecasts",
+    include_str!("../migrations/postgres/0003_forecasts.sql"),
 )];
 
 #[derive(Debug)]
