@@ -20,6 +20,7 @@ mod model;
 mod observations;
 mod record;
 mod reference;
+mod signals;
 mod sql;
 
 pub mod benchmark;
@@ -40,6 +41,10 @@ pub use forecasts::{
 pub use model::{
     Backend, DimensionFilter, GroupBy, KeyedRevision, ObservationFilter, PlaceFilter,
     RecordOutcome, ReportedPeriod, SeriesQuery, SeriesRow, StoredObservation, Submission,
+};
+pub use signals::{
+    AlgorithmStatistics, DecisionFilter, NewSignal, SignalDecision, SignalFilter, SignalScope,
+    StoredSignal,
 };
 
 use crate::sql::{bind_postgres, bind_sqlite, RowAccess, Sql};
