@@ -12,25 +12,41 @@ use crate::error::StoreError;
 
 /// (version, description, SQL), oldest first. A migration, once released, never changes:
 /// sqlx refuses to start on a database whose applied migration has another checksum.
-const SQLITE: &[(i64, &str, &str)] = &[(
-    20261124000001,
-    "initial",
-    include_str!("../migrations/sqlite/20261124000001_initial.sql"),
-), (
-    3,
-    "forecasts",
-    include_str!("../migrations/sqlite/0003_forecasts.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        20261124000001,
+        "initial",
+        include_str!("../migrations/sqlite/20261124000001_initial.sql"),
+    ),
+    (
+        2,
+        "signals",
+        include_str!("../migrations/sqlite/0002_signals.sql"),
+    ),
+    (
+        3,
+        "forecasts",
+        include_str!("../migrations/sqlite/0003_forecasts.sql"),
+    ),
+];
 
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    20261124000001,
-    "initial",
-    include_str!("../migrations/postgres/20261124000001_initial.sql"),
-), (
-    3,
-    "forecasts",
-    include_str!("../migrations/postgres/0003_forecasts.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        20261124000001,
+        "initial",
+        include_str!("../migrations/postgres/20261124000001_initial.sql"),
+    ),
+    (
+        2,
+        "signals",
+        include_str!("../migrations/postgres/0002_signals.sql"),
+    ),
+    (
+        3,
+        "forecasts",
+        include_str!("../migrations/postgres/0003_forecasts.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded(&'static [(i64, &'static str, &'static str)]);

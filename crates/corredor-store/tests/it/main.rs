@@ -7,4 +7,5 @@ mod reading;
 mod recording;
 mod reference;
 mod series;
+mod signals;
 mod support;
