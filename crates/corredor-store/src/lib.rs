@@ -109,8 +109,11 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // 64 MiB of page cache per connection keeps the indexes of a large import hot.
-            .pragma("cache_size", "-65536")
+            // Larger pages make shallower b-trees and fewer page splits during bulk imports;
+            // it only applies to a new file.
+            .page_size(16_384)
+            // 256 MiB of page cache per connection keeps the indexes of a large import hot.
+            .pragma("cache_size", "-262144")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)

@@ -253,28 +253,30 @@ enum Dimension {
 }
 
 /// The canonical text of a key, stored in `observation.key`:
-/// `country|place|period|measure|nationality|sex|age_group|vulnerability`, with an empty field
-/// for a country-level value or a total. No code can contain `|`, and a period's written form
-/// names its granularity, so the text is unique exactly when the key is.
+/// `measure|granularity|country|place|sex|age_group|vulnerability|nationality|period`, with an
+/// empty field for a country-level value or a total. No code can contain `|`, so the text is
+/// unique exactly when the key is. The fields follow the columns of the `observation_series`
+/// index, so that rows inserted in key order land in (nearly) index order too.
 pub(crate) fn key_text(key: &ObservationKey) -> String {
     let breakdown = &key.breakdown;
     format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        key.measure.code(),
+        key.period.granularity().as_str(),
         key.country,
         key.place.as_ref().map(|p| p.as_str()).unwrap_or(""),
-        key.period,
-        key.measure.code(),
-        breakdown
-            .nationality
-            .as_ref()
-            .map(|n| n.as_str())
-            .unwrap_or(""),
         breakdown.sex.map(Sex::code).unwrap_or(""),
         breakdown.age_group.map(AgeGroup::code).unwrap_or(""),
         breakdown
             .vulnerability
             .map(Vulnerability::code)
             .unwrap_or(""),
+        breakdown
+            .nationality
+            .as_ref()
+            .map(|n| n.as_str())
+            .unwrap_or(""),
+        key.period,
     )
 }
 
