@@ -10,6 +10,23 @@
 //! once with its current revision, and `observation_revision` keeps every value ever recorded
 //! with the submission (who, when, from what) that brought it.
 //!
+//! Schema decisions (the migrations of both backends follow them):
+//!
+//! - **Keys with NULLs stay unique.** A place (country level) and the four breakdowns
+//!   (totals) are NULL in their columns, and NULL is not equal to NULL in a unique index. So
+//!   each row also carries `key`, the canonical text of its key with an empty field for NULL
+//!   (`measure|granularity|country|place|sex|age_group|vulnerability|nationality|period`),
+//!   under a unique index. The columns stay NULL so that `(country, place)` can be a foreign
+//!   key to `place` and `IS NULL` reads as "total"; the text key makes a whole batch
+//!   resolvable with one indexed lookup per chunk, the same way on both backends.
+//! - **Series read one index.** `observation_series` is ordered (measure, granularity,
+//!   country, place, sex, age_group, vulnerability, nationality, period_start) and covers
+//!   `value`: the totals a series asks for (`IS NULL`) are equality conditions, the period a
+//!   range, and the sum never touches the table.
+//! - **Bulk writes.** New keys get their ids in key order, so they are appended to the table
+//!   and to both indexes nearly in order. SQLite gets multi-row `INSERT`s of 1,000 rows
+//!   (prepared once, reused); PostgreSQL gets `UNNEST` arrays of 50,000.
+//!
 //! Architecture invariant: no `sqlx` type appears in this crate's public API; errors are
 //! mapped to [`StoreError`] here.
 

@@ -475,3 +475,78 @@ fn value_from(raw: i64) -> Result<u64, StoreError> {
 fn revision_from(raw: i64) -> Result<u32, StoreError> {
     u32::try_from(raw).map_err(|_| StoreError::corrupt(format!("revision {raw}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use corredor_core::{Breakdown, CountryCode, PlaceCode};
+
+    use super::*;
+
+    fn key(
+        place: Option<&str>,
+        nationality: Option<&str>,
+        sex: Option<Sex>,
+        period: &str,
+    ) -> ObservationKey {
+        ObservationKey {
+            country: CountryCode::parse("PAN").unwrap(),
+            place: place.map(|p| PlaceCode::parse(p).unwrap()),
+            period: Period::parse(period).unwrap(),
+            measure: Measure::IrregularEntry,
+            breakdown: Breakdown {
+                nationality: nationality.map(|n| Nationality::parse(n).unwrap()),
+                sex,
+                age_group: None,
+                vulnerability: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_key_text_writes_totals_and_the_country_level_as_empty_fields() {
+        assert_eq!(
+            key_text(&key(None, None, None, "2023-08")),
+            "irregular_entry|month|PAN||||||2023-08"
+        );
+        assert_eq!(
+            key_text(&key(
+                Some("PA-LB"),
+                Some("VEN"),
+                Some(Sex::Female),
+                "2023-W33"
+            )),
+            "irregular_entry|week|PAN|PA-LB|f|||VEN|2023-W33"
+        );
+    }
+
+    #[test]
+    fn key_texts_differ_exactly_when_keys_differ() {
+        let keys = [
+            key(None, None, None, "2023-08"),
+            key(None, None, None, "2023"),
+            key(None, None, None, "2023-08-01"),
+            key(Some("PA-LB"), None, None, "2023-08"),
+            key(None, Some("VEN"), None, "2023-08"),
+            key(None, None, Some(Sex::Female), "2023-08"),
+            key(None, Some("VEN"), Some(Sex::Female), "2023-08"),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for (j, b) in keys.iter().enumerate() {
+                assert_eq!(i == j, key_text(a) == key_text(b), "{a:?} / {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn key_text_order_follows_the_series_index_for_one_series() {
+        // Within one series the periods sort by start, as in the index, so a bulk import of
+        // new months appends to both.
+        let months: Vec<String> = ["2023-09", "2023-10", "2024-01", "2024-12"]
+            .iter()
+            .map(|p| key_text(&key(None, Some("VEN"), None, p)))
+            .collect();
+        let mut sorted = months.clone();
+        sorted.sort();
+        assert_eq!(months, sorted);
+    }
+}

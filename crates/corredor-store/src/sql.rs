@@ -165,3 +165,38 @@ impl RowAccess for PgRow {
         Ok(self.try_get(index)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn sqlite_timestamps_have_one_width_so_text_order_is_time_order() {
+        let times = [
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + chrono::Duration::microseconds(5),
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 1).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 24, 23, 59, 59).unwrap(),
+        ];
+        let texts: Vec<String> = times.iter().map(sqlite_timestamp).collect();
+        assert!(texts.iter().all(|t| t.len() == texts[0].len()), "{texts:?}");
+        assert!(texts.windows(2).all(|pair| pair[0] < pair[1]), "{texts:?}");
+        assert_eq!(texts[0], "2026-03-02T09:00:00.000000Z");
+    }
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_and_plain_for_sqlite() {
+        for (backend, expected) in [
+            (Backend::Sqlite, "a = ? AND b IN (?, ?)"),
+            (Backend::Postgres, "a = $1 AND b IN ($2, $3)"),
+        ] {
+            let mut sql = Sql::new(backend, "a = ");
+            sql.bind(Param::Integer(1)).push(" AND b IN ");
+            sql.bind_list([Param::Integer(2), Param::Integer(3)]);
+            assert_eq!(sql.text, expected);
+            assert_eq!(sql.params.len(), 3);
+        }
+    }
+}
