@@ -87,6 +87,8 @@ pub struct DemoReport {
     pub reference: crate::reference::ReferenceCounts,
     pub observations: u64,
     pub datasets: Vec<DatasetReport>,
+    /// The forecast runs recorded from the loaded data.
+    pub forecasts: Vec<crate::RunSummary>,
 }
 
 fn embedded(source: &SourceFile) -> Result<&'static [u8], AppError> {
@@ -132,10 +134,13 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
             notes: batch.notes,
         });
     }
+    step("forecasts");
+    let forecasts = app.refresh_forecasts().await?.runs;
     Ok(DemoReport {
         reference,
         observations,
         datasets,
+        forecasts,
     })
 }
 

@@ -122,6 +122,11 @@ impl App {
             unchanged,
             "import recorded"
         );
+        // The import is recorded whatever happens to the forecasts: a failed refresh is
+        // logged, and the next import or `refresh_forecasts` tries again.
+        if let Err(error) = self.refresh_forecasts().await {
+            tracing::warn!(error = ?error, "forecasts were not refreshed after the import");
+        }
         Ok(ImportReport {
             files: names,
             rows: observations.len() as u64,

@@ -11,6 +11,7 @@ mod completeness;
 pub mod demo;
 mod error;
 mod export;
+mod forecasts;
 mod import;
 mod picture;
 mod reference;
@@ -23,6 +24,11 @@ pub use completeness::{Completeness, CompletenessRow, PeriodStatus};
 pub use corredor_store as store;
 pub use error::AppError;
 pub use export::{ExportFormat, ExportRequest};
+pub use forecasts::{
+    CapacityWarning, CorridorForecasts, CorridorLegs, ForecastPlan, ForecastQuery,
+    ForecastRefresh, ForecastSeries, ForecastSkill, RunSummary, ScoredForecast, Skill,
+    CAPACITY_ALGORITHM, FORECAST_MODEL,
+};
 pub use import::{ImportReport, ImportRequest};
 pub use picture::{NodeSummary, PlaceSummary, SituationalPicture, TrendChart};
 pub use reference::{ReferenceCounts, AMERICAS_GEOJSON};

@@ -2,5 +2,6 @@
 //! corrections and the rules of series.
 
 mod demo;
+mod forecasts;
 mod series;
 mod support;
