@@ -59,6 +59,7 @@ async fn run(args: &[String]) -> Result<(), String> {
             }
             let observations =
                 benchmark::synthetic_observations(0, rows).map_err(|e| e.to_string())?;
+            let cpu_before = cpu_seconds();
             let figures = benchmark::ingest(&store, &observations)
                 .await
                 .map_err(|e| e.to_string())?;
