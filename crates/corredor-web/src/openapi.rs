@@ -221,6 +221,77 @@ fn schemas() -> Value {
                 } } },
             },
         },
+        "ForecastSkillRow": {
+            "type": "object",
+            "description": "Running skill of the kept forecasts of one node, nationality and model",
+            "properties": {
+                "corridor": { "type": "string" }, "country": { "type": "string" },
+                "nationality": nullable_code("Null: the total over nationalities"),
+                "model": { "type": "string" },
+                "scored": { "type": "integer", "description": "Forecasts whose target period has been reported" },
+                "mean_absolute_error": { "type": "number" },
+                "mase": { "type": "number", "nullable": true, "description": "Mean absolute error over the in-sample error of seasonal naive; below 1 beats it" },
+                "coverage80": { "type": "number", "description": "Share of actual counts inside the 80% interval" },
+                "coverage95": { "type": "number" },
+            },
+        },
+        "ForecastList": {
+            "type": "object",
+            "properties": { "corridors": { "type": "array", "items": { "type": "object", "properties": {
+                "corridor": { "type": "string" }, "run_id": { "type": "integer" }, "model": { "type": "string" },
+                "created_at": { "type": "string", "format": "date-time" },
+                "granularity": { "type": "string", "enum": ["week", "month"] },
+                "origin": { "type": "string", "description": "The last observed period the forecasts start from" },
+                "notes": { "type": "array", "items": { "type": "string" }, "description": "Nodes left out and why" },
+                "forecasts": { "type": "array", "items": { "type": "object", "properties": {
+                    "country": { "type": "string" }, "measure": { "type": "string" },
+                    "nationality": nullable_code("Null: the total over nationalities"),
+                    "target": { "type": "string" }, "horizon": { "type": "integer" },
+                    "forecast": { "type": "number" },
+                    "lower80": { "type": "number" }, "upper80": { "type": "number" },
+                    "lower95": { "type": "number" }, "upper95": { "type": "number" },
+                    "skill": { "allOf": [schema_ref("ForecastSkillRow")], "nullable": true },
+                } } },
+            } } } },
+        },
+        "ForecastSkill": {
+            "type": "object",
+            "properties": {
+                "skills": { "type": "array", "items": schema_ref("ForecastSkillRow") },
+                "scored": { "type": "array", "description": "With `scored`: every scored forecast", "items": { "type": "object", "properties": {
+                    "corridor": { "type": "string" }, "run_id": { "type": "integer" }, "model": { "type": "string" }, "origin": { "type": "string" },
+                    "country": { "type": "string" }, "nationality": nullable_code("Null: the total"), "target": { "type": "string" }, "horizon": { "type": "integer" },
+                    "forecast": { "type": "number" }, "actual": { "type": "integer" }, "absolute_error": { "type": "number" },
+                    "scaled_error": { "type": "number", "nullable": true }, "inside80": { "type": "boolean" }, "inside95": { "type": "boolean" },
+                } } },
+            },
+        },
+        "ForecastLegs": {
+            "type": "object",
+            "properties": { "corridors": { "type": "array", "items": { "type": "object", "properties": {
+                "corridor": { "type": "string" }, "run_id": { "type": "integer" }, "origin": { "type": "string" },
+                "legs": { "type": "array", "items": { "type": "object", "properties": {
+                    "nationality": nullable_code("Null: the total"), "from": { "type": "string" }, "to": { "type": "string" },
+                    "continuation": { "type": "number", "description": "Part of the upstream flow counted again downstream" },
+                    "mean_transit": { "type": "number", "nullable": true, "description": "Mean transit time in periods" },
+                    "transit": { "type": "array", "items": { "type": "number" }, "description": "Share counted downstream after 0, 1, 2… periods" },
+                    "weights": { "type": "array", "items": { "type": "number" } },
+                } } },
+            } } } },
+        },
+        "CapacityWarnings": {
+            "type": "object",
+            "properties": { "warnings": { "type": "array", "items": { "type": "object", "properties": {
+                "place": schema_ref("Place"), "period": { "type": "string" }, "horizon": { "type": "integer" },
+                "capacity": { "type": "integer" }, "capacity_period": { "type": "string" },
+                "occupancy": { "type": "integer" }, "occupancy_period": { "type": "string", "nullable": true },
+                "expected_arrivals": { "type": "number" },
+                "arrivals_upper80": { "type": "number", "description": "What is compared: the upper bound of the 80% interval" },
+                "place_share": { "type": "number" },
+                "excess": { "type": "integer", "description": "By how many people capacity would be exceeded" },
+                "run_id": { "type": "integer" },
+            } } } },
+        },
         "OpenApi": { "type": "object" },
     })
 }

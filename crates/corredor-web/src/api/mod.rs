@@ -5,6 +5,7 @@
 //! route.
 
 mod filters;
+mod forecasts;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -340,6 +341,46 @@ pub fn routes() -> Vec<Route> {
             body: None,
             response: json_response("Completeness"),
             handler: get(completeness),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/forecasts",
+            summary: "Expected arrivals at each corridor node by nationality, with 80% and 95% intervals and the running skill of each series (latest run)",
+            tag: "forecasts",
+            query: forecasts::FORECAST_PARAMS,
+            body: None,
+            response: json_response("ForecastList"),
+            handler: get(forecasts::list_forecasts),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/forecasts/skill",
+            summary: "Running skill of the kept forecasts (MASE, interval coverage) per node, nationality and model",
+            tag: "forecasts",
+            query: forecasts::SKILL_PARAMS,
+            body: None,
+            response: json_response("ForecastSkill"),
+            handler: get(forecasts::forecast_skill),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/forecasts/legs",
+            summary: "Fitted legs of the latest run: continuation shares and transit-time distributions",
+            tag: "forecasts",
+            query: forecasts::FORECAST_PARAMS,
+            body: None,
+            response: json_response("ForecastLegs"),
+            handler: get(forecasts::forecast_legs),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/forecasts/capacity",
+            summary: "Places where forecast arrivals (upper 80% bound) plus occupancy would exceed shelter capacity",
+            tag: "forecasts",
+            query: forecasts::CAPACITY_PARAMS,
+            body: None,
+            response: json_response("CapacityWarnings"),
+            handler: get(forecasts::capacity_warnings),
         },
     ]
 }

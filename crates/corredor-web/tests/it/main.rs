@@ -3,5 +3,6 @@
 
 mod api;
 mod browser;
+mod forecasts;
 mod pages;
 mod support;
