@@ -71,6 +71,11 @@ const EMBEDDED: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// Months the demo's scan evaluates. The shipped data end in April 2025; three years reach
+/// back to May 2022, so the demo shows the build-up of 2022–2023 in the Darién and the record
+/// December 2023 at the US southwest border, the surges these datasets are known for.
+pub const DEMO_EVALUATE_LAST: usize = 36;
+
 /// Who the demo's submissions are recorded as.
 pub const DEMO_SUBMITTER: &str = "demo loader (public datasets in data/real)";
 
@@ -87,6 +92,8 @@ pub struct DemoReport {
     pub reference: crate::reference::ReferenceCounts,
     pub observations: u64,
     pub datasets: Vec<DatasetReport>,
+    /// The surge scan of the loaded data.
+    pub scan: crate::ScanReport,
     /// The forecast runs recorded from the loaded data.
     pub forecasts: Vec<crate::RunSummary>,
 }
@@ -136,6 +143,13 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
     }
     step("forecasts");
     let forecasts = app.refresh_forecasts().await?.runs;
+    step("surge scan");
+    let scan = app
+        .scan(&crate::ScanRequest {
+            countries: Vec::new(),
+            evaluate_last: Some(DEMO_EVALUATE_LAST),
+        })
+        .await?;
     Ok(DemoReport {
         reference,
         observations,

@@ -28,6 +28,9 @@ pub struct ImportReport {
     pub revised: u64,
     pub unchanged: u64,
     pub submission_id: i64,
+    /// The scan of the importing countries' series (and the corridor sums) after the import;
+    /// `None` when it failed (logged; the import stands and the next scan catches up).
+    pub scan: Option<crate::ScanReport>,
 }
 
 impl App {
@@ -127,6 +130,7 @@ impl App {
         if let Err(error) = self.refresh_forecasts().await {
             tracing::warn!(error = ?error, "forecasts were not refreshed after the import");
         }
+        let scan = self.scan_after_import(request.country, &observations).await;
         Ok(ImportReport {
             files: names,
             rows: observations.len() as u64,
@@ -134,6 +138,7 @@ impl App {
             revised,
             unchanged,
             submission_id,
+            scan,
         })
     }
 

@@ -15,6 +15,7 @@ mod forecasts;
 mod import;
 mod picture;
 mod reference;
+mod scan;
 mod series;
 
 use std::sync::Arc;
@@ -32,6 +33,10 @@ pub use forecasts::{
 pub use import::{ImportReport, ImportRequest};
 pub use picture::{NodeSummary, PlaceSummary, SituationalPicture, TrendChart};
 pub use reference::{ReferenceCounts, AMERICAS_GEOJSON};
+pub use scan::{
+    ScanReport, ScanRequest, SignalDetail, SignalHistoryPoint, DEFAULT_EVALUATE_LAST_MONTHS,
+    DEFAULT_EVALUATE_LAST_WEEKS, EARS_C2, FARRINGTON_FLEXIBLE,
+};
 pub use series::{Dimension, SeriesLine, SeriesRequest, SeriesResponse, Unit};
 
 use corredor_store::Store;

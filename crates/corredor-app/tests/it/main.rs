@@ -3,5 +3,6 @@
 
 mod demo;
 mod forecasts;
+mod scan;
 mod series;
 mod support;
