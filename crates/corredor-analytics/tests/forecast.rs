@@ -264,3 +264,71 @@ fn series_of_different_lengths_are_refused() {
         }
     );
 }
+
+#[test]
+fn no_model_fails_or_returns_nonsense_on_any_count_series() {
+    // Zeros, constants, single spikes, collapses to zero, huge counts and short histories:
+    // every model either forecasts (finite, non-negative, nested intervals) or says the
+    // history is too short.
+    let mut random = Random(4242);
+    let settings = ForecastSettings::monthly(3);
+    let models = [
+        Model::Propagation(PropagationConfig::monthly()),
+        Model::Ets(EtsConfig::default()),
+        Model::SeasonalNaive(SeasonalNaiveConfig::default()),
+    ];
+    for case in 0..300 {
+        let length = 1 + (random.uniform() * 80.0) as usize;
+        let kind = case % 6;
+        let make = |random: &mut Random| -> Vec<f64> {
+            (0..length)
+                .map(|t| match kind {
+                    0 => 0.0,
+                    1 => 17.0,
+                    2 => {
+                        if t == length / 2 {
+                            1.0e6
+                        } else {
+                            0.0
+                        }
+                    }
+                    3 => {
+                        if t < length / 2 {
+                            random.poisson(5000.0)
+                        } else {
+                            0.0
+                        }
+                    }
+                    4 => random.poisson(3.0),
+                    _ => (random.uniform() * 1.0e9).round(),
+                })
+                .collect()
+        };
+        let upstream = make(&mut random);
+        let target = make(&mut random);
+        for model in &models {
+            match forecast(model, &[&upstream, &target], &settings) {
+                Ok(result) => {
+                    assert_eq!(result.steps.len(), 3);
+                    for step in &result.steps {
+                        let values = [
+                            step.lower95,
+                            step.lower80,
+                            step.mean,
+                            step.upper80,
+                            step.upper95,
+                        ];
+                        assert!(
+                            values.iter().all(|v| v.is_finite() && *v >= 0.0)
+                                && values.windows(2).all(|w| w[0] <= w[1]),
+                            "{} on case {case} (length {length}): {step:?}",
+                            model.name()
+                        );
+                    }
+                }
+                Err(ForecastError::TooShort { length: got, .. }) => assert_eq!(got, length),
+                Err(other) => panic!("{} on case {case}: {other}", model.name()),
+            }
+        }
+    }
+}

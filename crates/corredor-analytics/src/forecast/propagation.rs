@@ -38,6 +38,11 @@
 //! Non-negativity is what lets the model learn that a nationality does not follow a leg:
 //! when the upstream series does not move the downstream one, the best non-negative weights
 //! are zero (Cubans counted in Honduras do not come through Darién; they fly to Nicaragua).
+//! The link must also earn its parameters: the fit with the upstream node is kept only if its
+//! Akaike information criterion (Akaike 1974, "A new look at the statistical model
+//! identification", IEEE TAC 19), `n·ln(SSE/n) + 2k` over the one-step errors, is lower than
+//! that of the local component alone; a chance correlation between unrelated flows lowers
+//! the one-step errors by a fraction of a percent and is dropped.
 //! The ridge penalty (a small multiple of the mean diagonal of the cross-product matrix, so
 //! scale-free) shrinks weights of collinear lags towards zero, and each weight is at most
 //! [`PropagationConfig::max_weight`].
@@ -244,20 +249,23 @@ fn fit_node(
             .collect(),
         None => Vec::new(),
     };
-    let mut best: Option<(f64, f64, Vec<f64>)> = None;
-    for step in 1..=20 {
-        let alpha = f64::from(step) * 0.05;
-        let filtered_target = innovations(target, alpha);
-        let filtered: Vec<Vec<f64>> = lagged.iter().map(|z| innovations(z, alpha)).collect();
-        let fit = bounded_ridge(&filtered_target, &filtered, config.ridge, config.max_weight);
-        if best
-            .as_ref()
-            .is_none_or(|(rss, _, _)| fit.residual_sum_of_squares < *rss)
-        {
-            best = Some((fit.residual_sum_of_squares, alpha, fit.coefficients));
+    let (linked_rss, mut alpha, mut weights) = best_fit(target, &lagged, config);
+    if !lagged.is_empty() {
+        // Keep the link only if it earns its parameters: Akaike's criterion of the linked
+        // model against the local component alone. A chance correlation between two
+        // unrelated flows lowers the one-step errors by a fraction of a percent; a real
+        // link by tens of percent.
+        let (alone_rss, alone_alpha, _) = best_fit(target, &[], config);
+        let rows = (target.len() - 1) as f64;
+        let linked_parameters = weights.iter().filter(|w| **w > 0.0).count() as f64;
+        let criterion = |rss: f64, parameters: f64| {
+            rows * (rss.max(f64::MIN_POSITIVE) / rows).ln() + 2.0 * (parameters + 1.0)
+        };
+        if criterion(alone_rss, 0.0) <= criterion(linked_rss, linked_parameters) {
+            alpha = alone_alpha;
+            weights = vec![0.0; lagged.len()];
         }
     }
-    let (_, alpha, weights) = best.expect("the grid of smoothing parameters is not empty");
 
     // The local component is what the upstream flow does not explain; its smoothed level
     // carries forward, and the upstream flow (observed, then forecast) is added to it.
@@ -299,6 +307,34 @@ fn fit_node(
         alpha,
         in_sample,
     }
+}
+
+/// The best lag weights and smoothing parameter for one node: for each `α` on the grid the
+/// bounded ridge fit of the filtered series, keeping the smallest one-step sum of squares.
+fn best_fit(
+    target: &[f64],
+    lagged: &[Vec<f64>],
+    config: &PropagationConfig,
+) -> (f64, f64, Vec<f64>) {
+    let filtered_target_of = |alpha| innovations(target, alpha);
+    let mut best: Option<(f64, f64, Vec<f64>)> = None;
+    for step in 1..=20 {
+        let alpha = f64::from(step) * 0.05;
+        let filtered: Vec<Vec<f64>> = lagged.iter().map(|z| innovations(z, alpha)).collect();
+        let fit = bounded_ridge(
+            &filtered_target_of(alpha),
+            &filtered,
+            config.ridge,
+            config.max_weight,
+        );
+        if best
+            .as_ref()
+            .is_none_or(|(rss, _, _)| fit.residual_sum_of_squares < *rss)
+        {
+            best = Some((fit.residual_sum_of_squares, alpha, fit.coefficients));
+        }
+    }
+    best.expect("the grid of smoothing parameters is not empty")
 }
 
 /// One-step errors of simple exponential smoothing of `z` started at `z[0]`, from the second
