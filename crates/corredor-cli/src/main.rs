@@ -29,6 +29,8 @@ enum Command {
     Detect(commands::detect::DetectArgs),
     /// Backtest forecasting models on the series of a long CSV file.
     Backtest(commands::backtest::BacktestArgs),
+    /// Scan the stored flow series for surges and print the open signals.
+    Scan(commands::scan::ScanArgs),
     /// Measure speed: ingest, detection, forecasting.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::import::export(args),
         Command::Detect(args) => commands::detect::run(args),
         Command::Backtest(args) => commands::backtest::run(args),
+        Command::Scan(args) => commands::scan::run(args),
         Command::Bench(command) => commands::bench::run(command),
     };
     match result {

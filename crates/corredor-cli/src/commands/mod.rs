@@ -6,6 +6,7 @@ pub mod db;
 pub mod detect;
 pub mod import;
 pub mod progress;
+pub mod scan;
 pub mod serve;
 
 use std::process::ExitCode;
