@@ -26,7 +26,7 @@ def scores(path):
 
 def main():
     results = sys.argv[1]
-    print("| target | h | MASE propagation | MASE ets | MASE snaive | propagation beats snaive | cover80 | cover95 |")
+    print("| target | h | MASE propagation | MASE ets | MASE snaive | propagation beats snaive | propagation cover80 | propagation cover95 |")
     print("|---|---|---|---|---|---|---|---|")
     wins = total = 0
     inside = {}
