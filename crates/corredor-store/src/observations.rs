@@ -96,14 +96,17 @@ impl Store {
         .await
     }
 
-    /// Sums of current values per period (and per grouped dimension), ordered by period. See
-    /// [`SeriesQuery`] for the breakdown pattern rule.
+    /// Sums of current values per period (and per grouped dimension), ordered by period, then
+    /// by the grouped dimensions with a total first. See [`SeriesQuery`] for the breakdown
+    /// pattern rule.
     pub async fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesRow>, StoreError> {
         let group = query.group_by;
+        // In the column order of `observation_series`, with the period last: SQLite then
+        // aggregates while it walks the index, without sorting into a temporary b-tree. The
+        // rows are put in period order here instead.
         let grouped: Vec<(&str, Dimension)> = [
             (group.country, "o.country", Dimension::Country),
             (group.place, "o.place", Dimension::Place),
-            (group.nationality, "o.nationality", Dimension::Nationality),
             (group.sex, "o.sex", Dimension::Sex),
             (group.age_group, "o.age_group", Dimension::AgeGroup),
             (
@@ -111,6 +114,7 @@ impl Store {
                 "o.vulnerability",
                 Dimension::Vulnerability,
             ),
+            (group.nationality, "o.nationality", Dimension::Nationality),
         ]
         .into_iter()
         .filter(|(on, _, _)| *on)
@@ -118,15 +122,12 @@ impl Store {
         .collect();
 
         let mut select = String::from("SELECT o.period_start");
-        let mut group_by = String::from(" GROUP BY o.period_start");
-        let mut order_by = String::from(" ORDER BY o.period_start");
+        let mut group_by = String::from(" GROUP BY ");
         for (column, _) in &grouped {
             select.push_str(&format!(", {column}"));
-            group_by.push_str(&format!(", {column}"));
-            // NULL sorts first in SQLite and last in PostgreSQL; the empty string sorts first
-            // in both.
-            order_by.push_str(&format!(", COALESCE({column}, '')"));
+            group_by.push_str(&format!("{column}, "));
         }
+        group_by.push_str("o.period_start");
         select.push_str(
             ", CAST(SUM(o.value) AS BIGINT), COUNT(*) FROM observation o WHERE o.measure = ",
         );
@@ -162,7 +163,6 @@ impl Store {
         );
         push_dates(&mut sql, query.from, query.to);
         sql.push(&group_by);
-        sql.push(&order_by);
 
         let granularity = query.granularity;
         self.fetch(sql, |row| {
@@ -202,6 +202,10 @@ impl Store {
             Ok(out)
         })
         .await
+        .map(|mut rows| {
+            rows.sort_by(|a, b| series_order(a).cmp(&series_order(b)));
+            rows
+        })
     }
 
     /// The periods, of any granularity, for which `country` has at least one value of
@@ -241,6 +245,33 @@ impl Store {
         let counts = self.fetch(sql, |row| value_from(row.integer(0)?)).await?;
         Ok(counts.first().copied().unwrap_or(0))
     }
+}
+
+/// Rows by period, then by the grouped dimensions, a total (`None`) before its parts.
+#[allow(
+    clippy::type_complexity,
+    reason = "a sort key, read once below its definition"
+)]
+fn series_order(
+    row: &SeriesRow,
+) -> (
+    Period,
+    Option<CountryCode>,
+    Option<&str>,
+    Option<Nationality>,
+    Option<Sex>,
+    Option<AgeGroup>,
+    Option<Vulnerability>,
+) {
+    (
+        row.period,
+        row.country,
+        row.place.as_ref().map(|p| p.as_str()),
+        row.nationality,
+        row.sex,
+        row.age_group,
+        row.vulnerability,
+    )
 }
 
 enum Dimension {
