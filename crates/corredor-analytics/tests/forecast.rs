@@ -332,3 +332,31 @@ fn no_model_fails_or_returns_nonsense_on_any_count_series() {
         }
     }
 }
+
+#[test]
+fn weekly_counts_recover_a_transit_of_about_four_weeks() {
+    // "About four weeks to reach the southern border of Mexico": transit spread over weeks
+    // 3 to 5, six in ten of those counted upstream counted again.
+    let mut random = Random(2026);
+    let length = 260;
+    let upstream = head_flow_with(&mut random, length, &[40..52, 150..160, 200..206], 0.0);
+    let transit = [0.0, 0.0, 0.0, 0.25, 0.5, 0.25, 0.0, 0.0, 0.0];
+    let arriving = downstream(&mut random, &upstream, 0.6, &transit, 500.0);
+    let result = forecast_corridor(
+        &[&upstream, &arriving],
+        &PropagationConfig::weekly(),
+        &ForecastSettings::weekly(8),
+    )
+    .expect("five years of weeks are enough to fit");
+    let leg = &result.legs[0];
+    assert_eq!(leg.transit.len(), 9);
+    assert_close("weekly continuation", leg.continuation, 0.6, 0.06);
+    let mean_lag: f64 = leg
+        .transit
+        .iter()
+        .enumerate()
+        .map(|(l, share)| l as f64 * share)
+        .sum();
+    assert_close("mean transit in weeks", mean_lag, 4.0, 0.4);
+    assert_eq!(result.nodes[1].forecast.steps.len(), 8);
+}
