@@ -216,10 +216,20 @@ impl Plan {
             .iter()
             .map(|s| {
                 let skip = offset_of(s) as usize;
-                s.counts[skip..skip + common as usize]
-                    .iter()
-                    .map(|c| c.unwrap_or(0) as f64)
-                    .collect()
+                let window = &s.counts[skip..skip + common as usize];
+                // The models need complete series; a period without a row is most often a
+                // month with nothing to report (Darién in the 2020 closure), so it counts as
+                // zero, and the user is told.
+                let gaps = window.iter().filter(|c| c.is_none()).count();
+                if gaps > 0 {
+                    eprintln!(
+                        "note: series `{}` has no row for {gaps} period(s) between {} and {}; they count as zero",
+                        s.name,
+                        start,
+                        start.offset(common - 1)
+                    );
+                }
+                window.iter().map(|c| c.unwrap_or(0) as f64).collect()
             })
             .collect();
         let target_counts = target.counts[offset_of(target) as usize..].to_vec();
