@@ -116,7 +116,7 @@ pub fn format_date(lang: Lang, date: NaiveDate) -> String {
 fn group(digits: &str, separator: char) -> String {
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(separator);
         }
         grouped.push(digit);
