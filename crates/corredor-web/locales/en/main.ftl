@@ -134,3 +134,39 @@ granularity-day = day
 granularity-week = week
 granularity-month = month
 granularity-year = year
+
+## Forecasts
+nav-forecasts = Forecasts
+forecasts-title = Expected arrivals
+forecasts-intro = How many arrivals each country of the corridor can expect over the next months, by nationality, so that shelters, health teams and protection officers are ready before people arrive. Arrivals at a country are forecast from the people counted at the countries before it, delayed by the usual transit time and scaled by the share that continues, plus the country's own arrivals. The forecasts are made again after every import.
+forecasts-skill-explanation = Every forecast is kept and scored when the real count arrives. "Skill so far" says how far to trust it: MASE below 1 means it did better than repeating last year's count; the 80% range should contain about 8 counts in 10.
+forecasts-none = No forecast yet: a country needs about three years of monthly counts.
+forecasts-origin = From the counts up to { $origin }.
+forecasts-notes = Countries not forecast, and why
+forecasts-observed = Counted
+forecasts-expected = Expected
+forecasts-lower95 = 95% range, lower bound
+forecasts-upper95 = 95% range, upper bound
+forecasts-interval80 = 80% range
+forecasts-skill = Skill so far
+forecasts-skill-none = Not scored yet
+forecasts-skill-summary = MASE { $mase }, { $coverage }% inside the 80% range ({ $count ->
+    [one] { $count } forecast scored
+   *[other] { $count } forecasts scored
+})
+forecasts-all-nationalities = All nationalities
+forecasts-chart-title = { $measure } in { $country }: counted and expected
+forecasts-chart-description = Monthly counts in { $country } over the last two years, then the expected counts of the next months with the range that should contain the real count 8 times in 10 (shaded) and 19 times in 20 (thin lines).
+forecasts-table-caption = Expected arrivals in { $country } by nationality, per { $granularity }
+forecasts-table-note = Each cell: the expected count, and below it the range that should contain the real count 8 times in 10.
+forecasts-picture-heading = Expected arrivals
+forecasts-picture-caption = Expected arrivals next period, by country
+forecasts-picture-link = All forecasts, by nationality and month
+forecasts-capacity-heading = Shelter capacity
+forecasts-capacity-explanation = Where the upper end of the 80% range of expected arrivals, added to the people already sheltered, exceeds the places a shelter reported. Arrivals of a month are counted as if all were present at once, and a shelter that counts no arrivals is given all the arrivals of its country: read each line as a prompt to check, not a certainty.
+forecasts-capacity-none = No shelter is expected to run out of places.
+forecasts-capacity-caption = Shelters where expected arrivals would exceed capacity
+forecasts-arrivals-upper80 = Arrivals (upper 80%)
+forecasts-occupancy = Sheltered now
+forecasts-capacity = Places
+forecasts-excess = Short by

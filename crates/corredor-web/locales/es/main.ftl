@@ -133,3 +133,39 @@ granularity-day = día
 granularity-week = semana
 granularity-month = mes
 granularity-year = año
+
+## Pronósticos
+nav-forecasts = Pronósticos
+forecasts-title = Llegadas esperadas
+forecasts-intro = Cuántas llegadas puede esperar cada país del corredor en los próximos meses, por nacionalidad, para que albergues, equipos de salud y oficiales de protección estén listos antes de que lleguen las personas. Las llegadas a un país se pronostican a partir de las personas contadas en los países anteriores, con el tiempo de tránsito habitual y la proporción que continúa, más las llegadas propias del país. Los pronósticos se rehacen después de cada importación.
+forecasts-skill-explanation = Cada pronóstico se guarda y se evalúa cuando llega el conteo real. «Acierto hasta ahora» indica cuánto confiar en él: un MASE menor que 1 significa que acertó más que repetir el conteo del año anterior; el rango del 80 % debería contener unos 8 conteos de cada 10.
+forecasts-none = Todavía no hay pronósticos: un país necesita unos tres años de conteos mensuales.
+forecasts-origin = A partir de los conteos hasta { $origin }.
+forecasts-notes = Países sin pronóstico, y por qué
+forecasts-observed = Contado
+forecasts-expected = Esperado
+forecasts-lower95 = Rango del 95 %, límite inferior
+forecasts-upper95 = Rango del 95 %, límite superior
+forecasts-interval80 = Rango del 80 %
+forecasts-skill = Acierto hasta ahora
+forecasts-skill-none = Aún sin evaluar
+forecasts-skill-summary = MASE { $mase }, { $coverage } % dentro del rango del 80 % ({ $count ->
+    [one] { $count } pronóstico evaluado
+   *[other] { $count } pronósticos evaluados
+})
+forecasts-all-nationalities = Todas las nacionalidades
+forecasts-chart-title = { $measure } en { $country }: contado y esperado
+forecasts-chart-description = Conteos mensuales en { $country } de los dos últimos años y, después, los conteos esperados de los próximos meses con el rango que debería contener el conteo real 8 veces de cada 10 (sombreado) y 19 de cada 20 (líneas finas).
+forecasts-table-caption = Llegadas esperadas en { $country } por nacionalidad, por { $granularity }
+forecasts-table-note = En cada celda: el conteo esperado y, debajo, el rango que debería contener el conteo real 8 veces de cada 10.
+forecasts-picture-heading = Llegadas esperadas
+forecasts-picture-caption = Llegadas esperadas el próximo periodo, por país
+forecasts-picture-link = Todos los pronósticos, por nacionalidad y mes
+forecasts-capacity-heading = Capacidad de los albergues
+forecasts-capacity-explanation = Dónde el extremo superior del rango del 80 % de las llegadas esperadas, sumado a las personas ya albergadas, supera las plazas que informó un albergue. Las llegadas de un mes se cuentan como si todas estuvieran presentes a la vez, y a un albergue que no cuenta llegadas se le atribuyen todas las llegadas de su país: cada línea es un aviso para verificar, no una certeza.
+forecasts-capacity-none = No se espera que ningún albergue se quede sin plazas.
+forecasts-capacity-caption = Albergues donde las llegadas esperadas superarían la capacidad
+forecasts-arrivals-upper80 = Llegadas (80 % superior)
+forecasts-occupancy = Albergadas ahora
+forecasts-capacity = Plazas
+forecasts-excess = Faltan

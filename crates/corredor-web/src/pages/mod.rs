@@ -16,16 +16,18 @@ use crate::render::layout::{error_page, navigation, ErrorKind, Page, SourceCredi
 use crate::render::map::{
     parse_outlines, CorridorMap, CountryOutlines, MapCountry, MapExtent, MapPlace, RouteStop,
 };
-use crate::render::picture::{situational_picture, CountryRow, PictureView, PlaceRow, TrendView};
+use crate::render::picture::{CountryRow, PictureView, PlaceRow, TrendView};
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
 mod completeness;
+mod forecasts;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(picture_page))
         .merge(completeness::routes())
+        .merge(forecasts::routes())
         .route("/static/corredor.css", get(stylesheet))
         .fallback(not_found)
 }
@@ -140,10 +142,34 @@ async fn picture_page(
         Ok(picture) => {
             let view = picture_view(translator, lang, &picture);
             let title = translator.get(lang, "picture-title", &[]);
+            // The expected arrivals are a section of their own: the picture stands without them.
+            let expected = match state
+                .app
+                .forecasts(&corredor_app::ForecastQuery {
+                    total_only: true,
+                    ..corredor_app::ForecastQuery::default()
+                })
+                .await
+            {
+                Ok(forecasts) => {
+                    forecasts::picture_section(translator, lang, &forecasts, &picture.countries)
+                }
+                Err(error) => {
+                    tracing::error!(error = ?error, "the expected arrivals could not be read");
+                    maud::html! {}
+                }
+            };
             page_frame(lang, &title, "/", query.as_deref(), |frame| {
                 html_response(
                     StatusCode::OK,
-                    situational_picture(translator, frame, outlines(), &view),
+                    crate::render::layout::page(
+                        translator,
+                        frame,
+                        maud::html! {
+                            (crate::render::picture::picture_main(translator, lang, outlines(), &view))
+                            (expected)
+                        },
+                    ),
                     lang,
                 )
             })

@@ -87,6 +87,7 @@ pub fn navigation(translator: &Translator, lang: Lang, path: &str) -> Vec<NavIte
     [
         ("/", "nav-picture"),
         ("/completeness", "nav-completeness"),
+        ("/forecasts", "nav-forecasts"),
         ("/api/v1/openapi.json", "nav-api"),
     ]
     .into_iter()

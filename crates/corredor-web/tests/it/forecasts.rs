@@ -124,3 +124,43 @@ async fn a_misspelt_forecast_filter_is_refused_with_the_parameter_named() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["corridors"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn the_forecasts_page_draws_each_node_with_its_range_and_the_picture_links_to_it() {
+    let test = with_demo().await;
+    let (status, html) = test.get("/forecasts?lang=es").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Llegadas esperadas</h1>"), "{html}");
+    for node in ["pan", "hnd", "mex", "usa"] {
+        assert!(
+            html.contains(&format!("id=\"forecast-{node}-title\"")),
+            "a chart for {node}"
+        );
+        assert!(html.contains(&format!("id=\"forecast-{node}-table\"")));
+    }
+    assert!(
+        !html.contains("id=\"forecast-cri-title\""),
+        "no chart without counts"
+    );
+    assert!(
+        html.contains("class=\"chart__band\""),
+        "the 80% range is drawn"
+    );
+    assert!(html.contains("Venezuela"), "nationalities are named");
+    assert!(
+        html.contains("Rango del 95 %, límite superior"),
+        "the 95% range is drawn and named"
+    );
+    assert!(html.contains("No se espera que ningún albergue se quede sin plazas."));
+    assert!(html.contains("pronósticos evaluados") || html.contains("pronóstico evaluado"));
+
+    let (status, html) = test.get("/forecasts?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Expected arrivals in Honduras by nationality, per month"));
+
+    let (status, picture) = test.get("/?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(picture.contains("id=\"expected-heading\""), "{picture}");
+    assert!(picture.contains("href=\"/forecasts?lang=en\""));
+    assert!(picture.contains("id=\"expected-arrivals\""));
+}
