@@ -292,6 +292,83 @@ fn schemas() -> Value {
                 "run_id": { "type": "integer" },
             } } } },
         },
+        "Signal": {
+            "type": "object",
+            "required": ["id", "kind", "measure", "granularity", "period", "expected", "upper_bound", "score", "algorithm", "parameters", "detected_at"],
+            "properties": {
+                "id": { "type": "integer" },
+                "kind": { "type": "string", "enum": ["surge", "capacity"] },
+                "country": nullable_code("The owning country; null for a corridor sum"),
+                "corridor": nullable_code("The corridor of a corridor sum (events, not people)"),
+                "place": nullable_code("The place; null for the whole country"),
+                "measure": code("Measure code (flows only for surges)"),
+                "nationality": nullable_code("Null for the total over nationalities"),
+                "granularity": { "type": "string", "enum": ["week", "month"] },
+                "period": code("The period that alarmed"),
+                "observed": { "type": "number", "nullable": true },
+                "expected": { "type": "number" },
+                "upper_bound": { "type": "number" },
+                "score": { "type": "number", "description": "Above 1: above the bound" },
+                "algorithm": { "type": "string", "description": "farrington-flexible, ears-c2, …" },
+                "parameters": { "type": "object", "description": "The detector's settings" },
+                "detected_at": { "type": "string", "format": "date-time" },
+                "outcome": { "type": "string", "enum": ["discarded", "monitoring", "escalated"], "nullable": true },
+                "decided_by": { "type": "string", "nullable": true },
+                "decided_at": { "type": "string", "format": "date-time", "nullable": true },
+                "reason": { "type": "string", "nullable": true },
+            },
+        },
+        "SignalList": { "type": "object", "properties": { "count": { "type": "integer" }, "signals": { "type": "array", "items": schema_ref("Signal") } } },
+        "SignalDecision": {
+            "type": "object",
+            "required": ["outcome", "decided_by", "reason"],
+            "properties": {
+                "outcome": { "type": "string", "enum": ["discarded", "monitoring", "escalated"] },
+                "decided_by": { "type": "string", "minLength": 1 },
+                "decided_at": { "type": "string", "format": "date-time", "readOnly": true },
+                "reason": { "type": "string", "minLength": 1 },
+            },
+        },
+        "SignalDetail": {
+            "type": "object",
+            "properties": {
+                "signal": schema_ref("Signal"),
+                "decisions": { "type": "array", "items": schema_ref("SignalDecision"), "description": "Every decision, oldest first" },
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "period": { "type": "string" },
+                            "observed": { "type": "number", "nullable": true },
+                            "expected": { "type": "number", "nullable": true },
+                            "upper_bound": { "type": "number", "nullable": true },
+                            "alarm": { "type": "boolean" },
+                        },
+                    },
+                },
+            },
+        },
+        "SignalStatistics": {
+            "type": "object",
+            "properties": {
+                "algorithms": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "algorithm": { "type": "string" },
+                            "signals": { "type": "integer" },
+                            "open": { "type": "integer" },
+                            "discarded": { "type": "integer" },
+                            "monitoring": { "type": "integer" },
+                            "escalated": { "type": "integer" },
+                            "discarded_share": { "type": "number", "nullable": true, "description": "Discarded over decided signals" },
+                        },
+                    },
+                },
+            },
+        },
         "OpenApi": { "type": "object" },
     })
 }

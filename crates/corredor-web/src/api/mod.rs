@@ -6,6 +6,7 @@
 
 mod filters;
 mod forecasts;
+mod signals;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -381,6 +382,49 @@ pub fn routes() -> Vec<Route> {
             body: None,
             response: json_response("CapacityWarnings"),
             handler: get(forecasts::capacity_warnings),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/signals",
+            summary: "Signals: periods of a series above what its history makes plausible, with their evidence and outcome",
+            tag: "signals",
+            query: signals::SIGNAL_PARAMS,
+            body: None,
+            response: json_response("SignalList"),
+            handler: get(signals::list_signals),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/signals/statistics",
+            summary: "Signals and decisions per algorithm, with the share discarded",
+            tag: "signals",
+            query: &[],
+            body: None,
+            response: json_response("SignalStatistics"),
+            handler: get(signals::signal_statistics),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/v1/signals/{id}",
+            summary: "One signal with every decision and its series around the period (observed, expected, bound)",
+            tag: "signals",
+            query: &[],
+            body: None,
+            response: json_response("SignalDetail"),
+            handler: get(signals::get_signal),
+        },
+        Route {
+            method: Method::POST,
+            path: "/api/v1/signals/{id}/decision",
+            summary: "Record the outcome of verifying a signal: discarded, monitoring or escalated, with who and why",
+            tag: "signals",
+            query: &[],
+            body: Some(BodyDoc {
+                content_types: &["application/json"],
+                schema: "SignalDecision",
+            }),
+            response: json_response("Signal"),
+            handler: post(signals::decide_signal),
         },
     ]
 }

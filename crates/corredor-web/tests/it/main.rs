@@ -5,4 +5,5 @@ mod api;
 mod browser;
 mod forecasts;
 mod pages;
+mod signals;
 mod support;

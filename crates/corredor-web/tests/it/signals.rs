@@ -1,0 +1,149 @@
+//! `/api/v1/signals` on the demo data: the surges found by the scan, one signal with its
+//! series, the analyst's decision and the share discarded per algorithm.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+async fn with_demo() -> TestApp {
+    let test = TestApp::new().await;
+    corredor_app::demo::load(&test.app, &mut |_| {})
+        .await
+        .expect("the demo loads");
+    test
+}
+
+/// The id of the signal of December 2023 at the US southwest border.
+async fn december_2023(test: &TestApp) -> i64 {
+    let (status, body) = test
+        .get_json(
+            "/api/v1/signals?country=USA&measure=encounter&from=2023-12&to=2023-12&outcome=open",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let signals = body["signals"].as_array().expect("a list of signals");
+    let signal = signals
+        .iter()
+        .find(|s| s["place"].is_null() && s["nationality"].is_null())
+        .unwrap_or_else(|| panic!("the US total of 2023-12 alarmed: {body:#}"));
+    assert_eq!(signal["observed"], 301_981.0);
+    assert_eq!(signal["algorithm"], "farrington-flexible");
+    assert_eq!(signal["kind"], "surge");
+    assert_eq!(signal["granularity"], "month");
+    assert!(signal["outcome"].is_null());
+    signal["id"].as_i64().expect("an id")
+}
+
+#[tokio::test]
+async fn signals_are_listed_with_their_evidence_and_filtered_by_country_measure_and_period() {
+    let test = with_demo().await;
+    december_2023(&test).await;
+
+    let (status, body) = test
+        .get_json("/api/v1/signals?country=PAN&measure=irregular_entry&from=2023-01&to=2023-12")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let signals = body["signals"].as_array().expect("a list");
+    assert!(!signals.is_empty());
+    for signal in signals {
+        assert_eq!(signal["country"], "PAN");
+        assert!(signal["period"].as_str().unwrap_or("").starts_with("2023-"));
+        let observed = signal["observed"].as_f64().expect("a count");
+        assert!(
+            observed > signal["upper_bound"].as_f64().expect("a bound")
+                || signal["algorithm"] != "farrington-flexible"
+        );
+        assert!(observed > signal["expected"].as_f64().expect("an expected count"));
+    }
+    assert_eq!(body["count"].as_u64(), Some(signals.len() as u64));
+
+    let (status, body) = test
+        .get_json("/api/v1/signals?outcome=ignored&colour=red")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body.to_string();
+    assert!(
+        message.contains("outcome") && message.contains("colour"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn one_signal_comes_with_the_series_around_it_for_its_chart() {
+    let test = with_demo().await;
+    let id = december_2023(&test).await;
+    let (status, body) = test.get_json(&format!("/api/v1/signals/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["signal"]["id"], id);
+    let history = body["history"].as_array().expect("the history");
+    let december = history
+        .iter()
+        .find(|point| point["period"] == "2023-12")
+        .expect("the signal's period is in its history");
+    assert_eq!(december["alarm"], true);
+    assert_eq!(december["upper_bound"], body["signal"]["upper_bound"]);
+    assert!(history.iter().filter(|p| !p["expected"].is_null()).count() > 12);
+
+    let (status, _) = test.get("/api/v1/signals/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = test.get("/api/v1/signals/december").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_decision_needs_a_known_outcome_and_a_reason_and_then_counts_in_the_statistics() {
+    let test = with_demo().await;
+    let id = december_2023(&test).await;
+    let uri = format!("/api/v1/signals/{id}/decision");
+    let post = |body: &'static str| {
+        let uri = uri.clone();
+        let test = &test;
+        async move {
+            test.request("POST", &uri, Some(("application/json", body)))
+                .await
+        }
+    };
+
+    let (status, body) =
+        post(r#"{"outcome": "ignored", "decided_by": "analyst.usa", "reason": "x"}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("outcome"), "{body}");
+    let (status, body) =
+        post(r#"{"outcome": "discarded", "decided_by": "analyst.usa", "reason": "  "}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("reason"), "{body}");
+    let (status, _) = post(r#"{"outcome": "discarded"}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, detail) = test.get_json(&format!("/api/v1/signals/{id}")).await;
+    assert!(detail["decisions"].as_array().expect("a list").is_empty());
+
+    let (status, body) = post(r#"{"outcome": "escalated", "decided_by": "analyst.usa", "reason": "Record month confirmed by CBP"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let signal: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(signal["outcome"], "escalated");
+    assert_eq!(signal["decided_by"], "analyst.usa");
+    assert_eq!(signal["decided_at"], "2026-11-24T09:00:00Z");
+
+    let (status, body) = test.get_json("/api/v1/signals/statistics").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let flexible = body["algorithms"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|a| a["algorithm"] == "farrington-flexible")
+        .expect("Farrington Flexible alarmed")
+        .clone();
+    assert_eq!(flexible["escalated"], 1);
+    assert_eq!(flexible["discarded_share"], 0.0);
+    assert!(
+        flexible["open"].as_u64().expect("a count") + 1
+            == flexible["signals"].as_u64().expect("a count")
+    );
+
+    let (status, body) = test
+        .get_json("/api/v1/signals?country=USA&outcome=escalated")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["count"], 1);
+}
