@@ -141,7 +141,7 @@ forecasts-title = Expected arrivals
 forecasts-intro = How many arrivals each country of the corridor can expect over the next months, by nationality, so that shelters, health teams and protection officers are ready before people arrive. Arrivals at a country are forecast from the people counted at the countries before it, delayed by the usual transit time and scaled by the share that continues, plus the country's own arrivals. The forecasts are made again after every import.
 forecasts-skill-explanation = Every forecast is kept and scored when the real count arrives. "Skill so far" says how far to trust it: MASE below 1 means it did better than repeating last year's count; the 80% range should contain about 8 counts in 10.
 forecasts-none = No forecast yet: a country needs about three years of monthly counts.
-forecasts-origin = From the counts up to { $origin }.
+forecasts-origin = From the counts up to { $period }.
 forecasts-notes = Countries not forecast, and why
 forecasts-observed = Counted
 forecasts-expected = Expected
@@ -150,14 +150,15 @@ forecasts-upper95 = 95% range, upper bound
 forecasts-interval80 = 80% range
 forecasts-skill = Skill so far
 forecasts-skill-none = Not scored yet
-forecasts-skill-summary = MASE { $mase }, { $coverage }% inside the 80% range ({ $count ->
+forecasts-skill-summary = MASE { $value } ({ $count ->
     [one] { $count } forecast scored
    *[other] { $count } forecasts scored
 })
+forecasts-skill-coverage = { $value }% inside the 80% range
 forecasts-all-nationalities = All nationalities
 forecasts-chart-title = { $measure } in { $country }: counted and expected
 forecasts-chart-description = Monthly counts in { $country } over the last two years, then the expected counts of the next months with the range that should contain the real count 8 times in 10 (shaded) and 19 times in 20 (thin lines).
-forecasts-table-caption = Expected arrivals in { $country } by nationality, per { $granularity }
+forecasts-table-caption = Expected arrivals in { $country } by nationality
 forecasts-table-note = Each cell: the expected count, and below it the range that should contain the real count 8 times in 10.
 forecasts-picture-heading = Expected arrivals
 forecasts-picture-caption = Expected arrivals next period, by country

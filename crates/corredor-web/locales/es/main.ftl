@@ -140,7 +140,7 @@ forecasts-title = Llegadas esperadas
 forecasts-intro = Cuántas llegadas puede esperar cada país del corredor en los próximos meses, por nacionalidad, para que albergues, equipos de salud y oficiales de protección estén listos antes de que lleguen las personas. Las llegadas a un país se pronostican a partir de las personas contadas en los países anteriores, con el tiempo de tránsito habitual y la proporción que continúa, más las llegadas propias del país. Los pronósticos se rehacen después de cada importación.
 forecasts-skill-explanation = Cada pronóstico se guarda y se evalúa cuando llega el conteo real. «Acierto hasta ahora» indica cuánto confiar en él: un MASE menor que 1 significa que acertó más que repetir el conteo del año anterior; el rango del 80 % debería contener unos 8 conteos de cada 10.
 forecasts-none = Todavía no hay pronósticos: un país necesita unos tres años de conteos mensuales.
-forecasts-origin = A partir de los conteos hasta { $origin }.
+forecasts-origin = A partir de los conteos hasta { $period }.
 forecasts-notes = Países sin pronóstico, y por qué
 forecasts-observed = Contado
 forecasts-expected = Esperado
@@ -149,14 +149,15 @@ forecasts-upper95 = Rango del 95 %, límite superior
 forecasts-interval80 = Rango del 80 %
 forecasts-skill = Acierto hasta ahora
 forecasts-skill-none = Aún sin evaluar
-forecasts-skill-summary = MASE { $mase }, { $coverage } % dentro del rango del 80 % ({ $count ->
+forecasts-skill-summary = MASE { $value } ({ $count ->
     [one] { $count } pronóstico evaluado
    *[other] { $count } pronósticos evaluados
 })
+forecasts-skill-coverage = { $value } % dentro del rango del 80 %
 forecasts-all-nationalities = Todas las nacionalidades
 forecasts-chart-title = { $measure } en { $country }: contado y esperado
 forecasts-chart-description = Conteos mensuales en { $country } de los dos últimos años y, después, los conteos esperados de los próximos meses con el rango que debería contener el conteo real 8 veces de cada 10 (sombreado) y 19 de cada 20 (líneas finas).
-forecasts-table-caption = Llegadas esperadas en { $country } por nacionalidad, por { $granularity }
+forecasts-table-caption = Llegadas esperadas en { $country } por nacionalidad
 forecasts-table-note = En cada celda: el conteo esperado y, debajo, el rango que debería contener el conteo real 8 veces de cada 10.
 forecasts-picture-heading = Llegadas esperadas
 forecasts-picture-caption = Llegadas esperadas el próximo periodo, por país

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use corredor_app::{CapacityWarning, CorridorForecasts, ForecastQuery, ForecastSeries, Skill};
-use corredor_core::{Corridor, Country, Granularity};
+use corredor_core::{Corridor, Country};
 use maud::{html, Markup};
 
 use super::{country_name, html_response, language, nationality_name, page_frame, translator};
@@ -205,7 +205,7 @@ fn corridor_section(
         section class="forecast-corridor" {
             h2 { (name) }
             p {
-                (translator.get(lang, "forecasts-origin", &[("origin", Arg::Text(&origin))]))
+                (translator.get(lang, "forecasts-origin", &[("period", Arg::Text(&origin))]))
             }
             @if !forecasts.notes.is_empty() {
                 details {
@@ -215,7 +215,7 @@ fn corridor_section(
             }
             @for country in &nodes {
                 @let series: Vec<&ForecastSeries> = forecasts.series.iter().filter(|s| s.country == *country).collect();
-                (node_section(translator, lang, forecasts.run.granularity(), &series, countries))
+                (node_section(translator, lang, &series, countries))
             }
         }
     }
@@ -224,7 +224,6 @@ fn corridor_section(
 fn node_section(
     translator: &Translator,
     lang: Lang,
-    granularity: Granularity,
     series: &[&ForecastSeries],
     countries: &[Country],
 ) -> Markup {
@@ -346,7 +345,6 @@ fn node_section(
             }
         })
         .collect();
-    let granularity_word = t(&format!("granularity-{granularity}"));
     html! {
         section class="forecast-node" aria-labelledby=(format!("{id}-heading")) {
             h3 id=(format!("{id}-heading")) { (country) " — " (measure) }
@@ -359,7 +357,6 @@ fn node_section(
             (table(&Table {
                 caption: translator.get(lang, "forecasts-table-caption", &[
                     ("country", Arg::Text(&country)),
-                    ("granularity", Arg::Text(&granularity_word)),
                 ]),
                 columns,
                 rows,
@@ -390,10 +387,11 @@ fn skill_cell(translator: &Translator, lang: Lang, skill: Option<&Skill>) -> Mar
             let coverage = format_number(lang, skill.coverage80 * 100.0, 0);
             html! {
                 (translator.get(lang, "forecasts-skill-summary", &[
-                    ("mase", Arg::Text(&mase)),
-                    ("coverage", Arg::Text(&coverage)),
+                    ("value", Arg::Text(&mase)),
                     ("count", Arg::Count(skill.scored as u64)),
                 ]))
+                br;
+                small { (translator.get(lang, "forecasts-skill-coverage", &[("value", Arg::Text(&coverage))])) }
             }
         }
     }

@@ -156,7 +156,7 @@ async fn the_forecasts_page_draws_each_node_with_its_range_and_the_picture_links
 
     let (status, html) = test.get("/forecasts?lang=en").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Expected arrivals in Honduras by nationality, per month"));
+    assert!(html.contains("Expected arrivals in Honduras by nationality</caption>"));
 
     let (status, picture) = test.get("/?lang=en").await;
     assert_eq!(status, StatusCode::OK);
