@@ -233,6 +233,26 @@ pub struct CapacityWarning {
     pub run_id: i64,
 }
 
+/// The counts of every node of a corridor, read from the store.
+#[derive(Debug, Clone)]
+pub struct CorridorCounts {
+    corridor: Corridor,
+    granularity: Granularity,
+    nodes: Vec<NodeCounts>,
+}
+
+impl CorridorCounts {
+    /// Fits every chain (the total and the nationalities of `plan`) and forecasts every
+    /// node; pure: no I/O. `None` when no chain can be fitted.
+    pub fn forecast(
+        &self,
+        plan: &ForecastPlan,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<NewForecastRun> {
+        fit_corridor(&self.corridor, self.granularity, &self.nodes, plan, now)
+    }
+}
+
 /// The counts of one node: its measure, its totals and its counts by nationality.
 #[derive(Debug, Clone, Default)]
 struct NodeCounts {
@@ -299,20 +319,14 @@ impl App {
     }
 
     /// Fits and forecasts every chain of a corridor, without recording: `None` when no node
-    /// has enough data. Public for benchmarks.
+    /// has enough data.
     pub async fn corridor_forecast(
         &self,
         corridor: &Corridor,
         plan: &ForecastPlan,
     ) -> Result<Option<NewForecastRun>, AppError> {
-        let (granularity, counts) = self.corridor_counts(corridor).await?;
-        Ok(fit_corridor(
-            corridor,
-            granularity,
-            &counts,
-            plan,
-            self.clock.now(),
-        ))
+        let counts = self.corridor_counts(corridor).await?;
+        Ok(counts.forecast(plan, self.clock.now()))
     }
 
     /// The latest forecasts of each corridor, filtered, with each series' running skill.
@@ -663,8 +677,18 @@ impl App {
     }
 
     /// The counts of every node of a corridor, by month when any node reports by month (or
-    /// day), else by week.
-    async fn corridor_counts(
+    /// day), else by week: what [`CorridorCounts::forecast`] fits. Separate so that reading
+    /// and fitting can be timed apart.
+    pub async fn corridor_counts(&self, corridor: &Corridor) -> Result<CorridorCounts, AppError> {
+        let (granularity, nodes) = self.corridor_node_counts(corridor).await?;
+        Ok(CorridorCounts {
+            corridor: corridor.clone(),
+            granularity,
+            nodes,
+        })
+    }
+
+    async fn corridor_node_counts(
         &self,
         corridor: &Corridor,
     ) -> Result<(Granularity, Vec<NodeCounts>), AppError> {

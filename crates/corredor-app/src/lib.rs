@@ -26,7 +26,7 @@ pub use corredor_store as store;
 pub use error::AppError;
 pub use export::{ExportFormat, ExportRequest};
 pub use forecasts::{
-    CapacityWarning, CorridorForecasts, CorridorLegs, ForecastPlan, ForecastQuery,
+    CapacityWarning, CorridorCounts, CorridorForecasts, CorridorLegs, ForecastPlan, ForecastQuery,
     ForecastRefresh, ForecastSeries, ForecastSkill, RunSummary, ScoredForecast, Skill,
     CAPACITY_ALGORITHM, FORECAST_MODEL,
 };
