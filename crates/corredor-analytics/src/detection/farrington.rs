@@ -94,7 +94,7 @@ fn evaluate_period(
     let mut kept_trend = None;
     if model.has_trend() {
         let (eta0, _) = model.predict_link(0);
-        let significant = trend_p_value(model).is_some_and(|p| p < 0.05);
+        let significant = trend_p_value(model, model.dispersion()).is_some_and(|p| p < 0.05);
         let largest = model
             .response()
             .iter()
@@ -125,8 +125,12 @@ fn evaluate_period(
         index: k,
         observed: y,
         expected: Some(mu0),
-        // R writes 0 where there are too few cases; we say "no bound".
-        upper_bound: if enough { finite(bounds.upper) } else { None },
+        // R's algo.farrington writes a bound of 0 where there are too few cases.
+        upper_bound: if enough {
+            finite(bounds.upper)
+        } else {
+            Some(0.0)
+        },
         alarm,
         score: if enough { score } else { None },
         fit: Some(FitDetails {

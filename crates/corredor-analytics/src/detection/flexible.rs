@@ -228,7 +228,8 @@ fn fit_with_trend_rules(
     let mut keep_trend = false;
     if ws.model.has_trend() {
         let (eta0, _) = ws.model.predict_link(prediction_level);
-        let significant = trend_p_value(&ws.model)
+        let dispersion = summary_dispersion(config, &ws.model);
+        let significant = trend_p_value(&ws.model, dispersion)
             .map(|p| p < config.p_threshold_trend)
             .unwrap_or(false);
         let largest = ws
@@ -244,9 +245,9 @@ fn fit_with_trend_rules(
         }
     }
     let (eta0, variance) = ws.model.predict_link(prediction_level);
-    // R passes `dispersion` inside `newdata`, so predict.glm falls back to the estimated
-    // dispersion (not phi) for the standard error.
-    let se_eta0 = (ws.model.dispersion() * variance).sqrt();
+    // R passes `dispersion` inside `newdata`, so predict.glm falls back to the dispersion
+    // of `summary` (not phi) for the standard error.
+    let se_eta0 = (summary_dispersion(config, &ws.model) * variance).sqrt();
     let trend = if keep_trend {
         ws.model.trend_coefficient().map(|(beta, _)| beta)
     } else {
@@ -287,6 +288,16 @@ fn fit_flexible(config: &FarringtonFlexibleConfig, ws: &mut Workspace, trend: bo
     Some(phi)
 }
 
+/// The dispersion `summary.glm` finds on the model R's `fitGLM.flexible` returns (see
+/// [`QuasiPoisson::dispersion_with_prior_weights`]).
+fn summary_dispersion(config: &FarringtonFlexibleConfig, model: &QuasiPoisson) -> f64 {
+    if config.reweight {
+        model.dispersion_with_prior_weights()
+    } else {
+        model.dispersion()
+    }
+}
+
 /// R's `max(x, 1)`, which is `NaN` for `NaN`.
 pub(crate) fn r_max_one(x: f64) -> f64 {
     if x.is_nan() {
@@ -296,15 +307,15 @@ pub(crate) fn r_max_one(x: f64) -> f64 {
     }
 }
 
-/// Two-sided t-test p-value of the trend coefficient with the estimated dispersion, as
+/// Two-sided t-test p-value of the trend coefficient with the given dispersion, as
 /// `summary.glm` gives it for a quasi family.
-pub(crate) fn trend_p_value(model: &QuasiPoisson) -> Option<f64> {
+pub(crate) fn trend_p_value(model: &QuasiPoisson, dispersion: f64) -> Option<f64> {
     let (beta, variance) = model.trend_coefficient()?;
     let df = model.df_residual() as f64;
     if df <= 0.0 {
         return None;
     }
-    let t = beta / (model.dispersion() * variance).sqrt();
+    let t = beta / (dispersion * variance).sqrt();
     if t.is_nan() {
         return None;
     }

@@ -242,6 +242,25 @@ impl QuasiPoisson {
         sum / df as f64
     }
 
+    /// The dispersion R's `summary` reports for a model returned by
+    /// `algo.farrington.fitGLM.flexible` after reweighting: that function overwrites
+    /// `model$weights` (the working weights) with the prior weights, so `summary.glm` sums
+    /// `prior * ((y - mu) / mu)^2`. This is far below the Pearson dispersion, and R uses it
+    /// for the trend's t-test and the standard error of the prediction; we do the same to
+    /// give the same alarms.
+    pub(crate) fn dispersion_with_prior_weights(&self) -> f64 {
+        let df = self.df_residual();
+        if df == 0 || !self.usable {
+            return f64::NAN;
+        }
+        let mut sum = 0.0;
+        for i in 0..self.y.len() {
+            let residual = (self.y[i] - self.mu[i]) / self.mu[i];
+            sum += self.prior[i] * residual * residual;
+        }
+        sum / df as f64
+    }
+
     /// Whether the fitted model has the time trend.
     pub(crate) fn has_trend(&self) -> bool {
         self.trend && self.usable

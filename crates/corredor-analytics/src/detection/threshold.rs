@@ -197,6 +197,9 @@ fn discrete_search(p: f64, start: f64, pmf: impl Fn(f64) -> f64, cdf: impl Fn(f6
     let target = p * (1.0 - 64.0 * f64::EPSILON);
     let mut y = start;
     let mut cumulative = cdf(y);
+    if cumulative.is_nan() || !y.is_finite() {
+        return f64::NAN;
+    }
     if cumulative >= target {
         // Step down while the next lower value still reaches the target.
         loop {
@@ -213,12 +216,15 @@ fn discrete_search(p: f64, start: f64, pmf: impl Fn(f64) -> f64, cdf: impl Fn(f6
     } else {
         loop {
             y += 1.0;
-            cumulative += pmf(y);
+            let mass = pmf(y);
+            cumulative += mass;
             if cumulative >= target {
                 return y;
             }
-            if y > 1e15 {
-                return f64::INFINITY;
+            // Past the mode the mass only shrinks: when it no longer moves the sum, the
+            // target is out of reach in floating point (R would search on; we stop).
+            if mass.is_nan() || (y > start && mass < f64::EPSILON * f64::MIN_POSITIVE) {
+                return f64::NAN;
             }
         }
     }
