@@ -22,12 +22,14 @@ use crate::AppState;
 
 mod completeness;
 mod forecasts;
+mod signals;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(picture_page))
         .merge(completeness::routes())
         .merge(forecasts::routes())
+        .merge(signals::routes())
         .route("/static/corredor.css", get(stylesheet))
         .fallback(not_found)
 }
@@ -159,6 +161,8 @@ async fn picture_page(
                     maud::html! {}
                 }
             };
+            let surges =
+                signals::picture_section(&state, translator, lang, &picture.countries).await;
             page_frame(lang, &title, "/", query.as_deref(), |frame| {
                 html_response(
                     StatusCode::OK,
@@ -168,6 +172,7 @@ async fn picture_page(
                         maud::html! {
                             (crate::render::picture::picture_main(translator, lang, outlines(), &view))
                             (expected)
+                            (surges)
                         },
                     ),
                     lang,

@@ -88,6 +88,7 @@ pub fn navigation(translator: &Translator, lang: Lang, path: &str) -> Vec<NavIte
         ("/", "nav-picture"),
         ("/completeness", "nav-completeness"),
         ("/forecasts", "nav-forecasts"),
+        ("/signals", "nav-signals"),
         ("/api/v1/openapi.json", "nav-api"),
     ]
     .into_iter()

@@ -147,3 +147,37 @@ async fn a_decision_needs_a_known_outcome_and_a_reason_and_then_counts_in_the_st
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["count"], 1);
 }
+
+#[tokio::test]
+async fn the_surges_page_draws_each_surging_series_with_its_band_and_alarms_in_both_languages() {
+    let test = with_demo().await;
+    december_2023(&test).await;
+    let (status, html) = test.get("/signals?from=2023-12&to=2023-12&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Surges</h1>"), "{html}");
+    assert!(
+        html.contains("United States · Encounters"),
+        "the US series is named"
+    );
+    assert!(html.contains("<svg"), "each surging series has its chart");
+    assert!(html.contains("Farrington") || html.contains("farrington-flexible"));
+    assert!(html.contains("How often each algorithm cries wolf"));
+    assert!(
+        !html.contains("2023-11"),
+        "only the chosen period is listed in the table"
+    );
+
+    let (status, html) = test.get("/signals?from=2023-12&to=2023-12&lang=es").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Aumentos repentinos</h1>"));
+    assert!(html.contains("Estados Unidos"));
+    assert!(html.contains("Abierta"));
+
+    let (status, html) = test.get("/?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"surges-heading\""),
+        "the picture has its Surges section"
+    );
+    assert!(html.contains("href=\"/signals?lang=en\""));
+}
