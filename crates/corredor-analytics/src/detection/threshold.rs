@@ -192,8 +192,10 @@ fn cornish_fisher(p: f64, mu: f64, sigma: f64, gamma: f64) -> f64 {
 
 /// Walks from `start` to the smallest `y` with `cdf(y) >= p (1 - 64 eps)`. The cumulative
 /// probability is computed once and then updated with the probability mass of each step,
-/// which is exact to rounding and far cheaper than a new incomplete beta per step.
+/// which is exact to rounding and far cheaper than a new incomplete beta per step. When the
+/// starting point is far off (extreme dispersion), the walk gives way to bisection.
 fn discrete_search(p: f64, start: f64, pmf: impl Fn(f64) -> f64, cdf: impl Fn(f64) -> f64) -> f64 {
+    const MAX_STEPS: u32 = 64;
     let target = p * (1.0 - 64.0 * f64::EPSILON);
     let mut y = start;
     let mut cumulative = cdf(y);
@@ -202,7 +204,7 @@ fn discrete_search(p: f64, start: f64, pmf: impl Fn(f64) -> f64, cdf: impl Fn(f6
     }
     if cumulative >= target {
         // Step down while the next lower value still reaches the target.
-        loop {
+        for _ in 0..MAX_STEPS {
             if y == 0.0 {
                 return 0.0;
             }
@@ -213,21 +215,46 @@ fn discrete_search(p: f64, start: f64, pmf: impl Fn(f64) -> f64, cdf: impl Fn(f6
             y -= 1.0;
             cumulative = below;
         }
+        bisect(-1.0, y, target, &cdf)
     } else {
-        loop {
+        for _ in 0..MAX_STEPS {
             y += 1.0;
-            let mass = pmf(y);
-            cumulative += mass;
+            cumulative += pmf(y);
             if cumulative >= target {
                 return y;
             }
-            // Past the mode the mass only shrinks: when it no longer moves the sum, the
-            // target is out of reach in floating point (R would search on; we stop).
-            if mass.is_nan() || (y > start && mass < f64::EPSILON * f64::MIN_POSITIVE) {
+        }
+        let mut high = (2.0 * y).max(y + 1.0);
+        loop {
+            let value = cdf(high);
+            if value.is_nan() || high > 1e15 {
                 return f64::NAN;
             }
+            if value >= target {
+                return bisect(y, high, target, &cdf);
+            }
+            y = high;
+            high *= 2.0;
         }
     }
+}
+
+/// Smallest integer in `(low, high]` with `cdf >= target`, given `cdf(low) < target` (or
+/// `low = -1`) and `cdf(high) >= target`.
+fn bisect(mut low: f64, mut high: f64, target: f64, cdf: &impl Fn(f64) -> f64) -> f64 {
+    while high - low > 1.0 {
+        let middle = ((low + high) / 2.0).floor();
+        let value = cdf(middle);
+        if value.is_nan() {
+            return f64::NAN;
+        }
+        if value >= target {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    high
 }
 
 fn negative_binomial_pmf(y: f64, size: f64, prob: f64) -> f64 {
