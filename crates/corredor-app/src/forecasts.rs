@@ -762,7 +762,6 @@ fn choose_chain(
     corridor: &Corridor,
     ranges: &[Option<(Period, Period)>],
     min_history: usize,
-    what: &str,
 ) -> Option<Chain> {
     let mut notes = Vec::new();
     let name = |index: usize| corridor.nodes()[index].country;
@@ -771,7 +770,7 @@ fn choose_chain(
             let reports = ranges[index].is_some();
             if !reports {
                 notes.push(format!(
-                    "{}: no counts of irregular entries or encounters {what}; skipped",
+                    "{}: no counts of irregular entries or encounters; skipped",
                     name(index)
                 ));
             }
@@ -789,7 +788,7 @@ fn choose_chain(
             let behind = last.periods_until(&newest).unwrap_or(i64::MAX);
             if behind >= STALE_PERIODS {
                 notes.push(format!(
-                    "{}: counts {what} end in {last}, {behind} periods before the newest ({newest}); left out",
+                    "{}: counts end in {last}, {behind} periods before the newest ({newest}); left out",
                     name(index)
                 ));
             }
@@ -810,7 +809,7 @@ fn choose_chain(
             let length = first.periods_until(&origin).unwrap_or(-1) + 1;
             if length < min_history as i64 {
                 notes.push(format!(
-                    "{}: {length} periods of counts {what} up to {origin}, fewer than the {min_history} a leg needs; left out",
+                    "{}: {length} periods of counts up to {origin}, fewer than the {min_history} a leg needs; left out",
                     name(index)
                 ));
             }
@@ -873,9 +872,8 @@ fn fit_corridor(
     };
     let total_ranges: Vec<_> = counts.iter().map(|node| node.range(true)).collect();
     let nationality_ranges: Vec<_> = counts.iter().map(|node| node.range(false)).collect();
-    let total_chain = choose_chain(corridor, &total_ranges, min_history, "in total");
-    let nationality_chain =
-        choose_chain(corridor, &nationality_ranges, min_history, "by nationality");
+    let total_chain = choose_chain(corridor, &total_ranges, min_history);
+    let nationality_chain = choose_chain(corridor, &nationality_ranges, min_history);
 
     // The main nationalities: the largest over the last periods, summed over the nodes.
     let mut nationalities: Vec<(Nationality, u64)> = Vec::new();
@@ -979,11 +977,29 @@ fn fit_corridor(
         }
     }
     let origin = origin?;
-    let mut all_notes: Vec<String> = total_chain
+    // A node left out of both chains for the same reason is noted once; otherwise the note
+    // says which chain it concerns.
+    let total_notes: Vec<String> = total_chain.iter().flat_map(|c| c.notes.clone()).collect();
+    let nationality_notes: Vec<String> = nationality_chain
         .iter()
-        .chain(nationality_chain.iter())
-        .flat_map(|chain| chain.notes.iter().cloned())
+        .flat_map(|c| c.notes.clone())
         .collect();
+    let mut all_notes: Vec<String> = total_notes
+        .iter()
+        .map(|note| {
+            if nationality_notes.contains(note) {
+                note.clone()
+            } else {
+                format!("{note} (total)")
+            }
+        })
+        .collect();
+    all_notes.extend(
+        nationality_notes
+            .iter()
+            .filter(|note| !total_notes.contains(note))
+            .map(|note| format!("{note} (by nationality)")),
+    );
     all_notes.extend(notes);
     all_notes.dedup();
     Some(NewForecastRun {
@@ -1097,8 +1113,7 @@ mod tests {
             .iter()
             .map(|range| range.map(|(a, b)| (month(a), month(b))))
             .collect();
-        let chain = choose_chain(&corridor(&codes[..ranges.len()]), &ranges, 36, "in total")
-            .expect("a chain");
+        let chain = choose_chain(&corridor(&codes[..ranges.len()]), &ranges, 36).expect("a chain");
         assert_eq!(chain.nodes, expected_nodes, "{:?}", chain.notes);
         assert_eq!(
             (chain.from, chain.origin),
