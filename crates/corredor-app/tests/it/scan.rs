@@ -186,3 +186,75 @@ async fn a_decision_without_a_reason_is_refused_and_the_detail_shows_the_series_
     assert_eq!(point.upper_bound, Some(december.signal.upper_bound));
     assert!(detail.history.len() >= 36);
 }
+
+/// Monthly irregular entries from January 2019 to September 2023 with a yearly rhythm, and
+/// (for Panama) the build-up of August and September 2023.
+fn monthly_file(country_share: f64, surge: bool) -> String {
+    let mut csv = String::from("period,place,measure,nationality,value,source\n");
+    for index in 0..57u32 {
+        let (year, month) = (2019 + index / 12, index % 12 + 1);
+        let season = (f64::from(month) / 12.0 * std::f64::consts::TAU).sin();
+        let noise = f64::from((index * 37) % 200);
+        let mut total = (2_000.0 + 300.0 * season + noise) * country_share;
+        if surge && year == 2023 && month >= 8 {
+            total *= 5.0;
+        }
+        let total = total.round() as u64;
+        csv.push_str(&format!(
+            "{year}-{month:02},,irregular_entry,,{total},test\n{year}-{month:02},,irregular_entry,VEN,{},test\n",
+            total * 6 / 10
+        ));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn an_import_scans_the_importing_country_and_the_corridor_sum_only() {
+    let test = TestApp::new().await;
+    test.app
+        .install_reference_data()
+        .await
+        .expect("the reference data installs");
+    let import = |code: &'static str, file: String| {
+        let app = test.app.clone();
+        async move {
+            let request = corredor_app::ImportRequest {
+                country: Some(country(code)),
+                format: corredor_exchange::observations::Format::Csv,
+                submitted_by: "analyst",
+            };
+            app.import(request, "entries.csv", file.as_bytes())
+                .await
+                .expect("the file imports")
+        }
+    };
+    import("CRI", monthly_file(0.8, false)).await;
+    let costa_rica = SignalFilter {
+        countries: vec![country("CRI")],
+        ..SignalFilter::default()
+    };
+    let before = test.app.signals(&costa_rica).await.expect("read");
+
+    let report = import("PAN", monthly_file(1.0, true)).await;
+    let scan = report.scan.expect("the import was scanned");
+    // Panama's total and Venezuelans, and the corridor sum of Panama and Costa Rica.
+    assert_eq!(scan.series_scanned, 3, "{scan:?}");
+    assert_eq!(test.app.signals(&costa_rica).await.expect("read"), before);
+
+    let signals = test
+        .app
+        .signals(&SignalFilter::default())
+        .await
+        .expect("read");
+    let panama = country_signals(&signals, "PAN", Measure::IrregularEntry, None);
+    let periods: Vec<Period> = panama.iter().map(|s| s.signal.period).collect();
+    assert!(periods.contains(&month("2023-08")), "{periods:?}");
+    assert!(panama
+        .iter()
+        .all(|s| s.signal.algorithm == FARRINGTON_FLEXIBLE));
+    assert!(!country_signals(&signals, "PAN", Measure::IrregularEntry, Some("VEN")).is_empty());
+    assert!(signals
+        .iter()
+        .all(|s| s.signal.scope != SignalScope::Country(country("CRI"))
+            || before.iter().any(|b| b.id == s.id)));
+}
