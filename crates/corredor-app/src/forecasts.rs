@@ -1156,6 +1156,98 @@ mod tests {
         );
     }
 
+    /// Panama's counts of one nationality, and Honduras counting every one of them again
+    /// `lag` periods later; Costa Rica, between them, reports nothing.
+    fn lagged_chain(first: Period, periods: usize, lag: usize) -> Vec<NodeCounts> {
+        let venezuelans = Nationality::parse("VEN").expect("a valid nationality");
+        let upstream: Vec<u64> = (0..periods)
+            .map(|t| 1000 + 400 * ((t * 7 % 11) as u64))
+            .collect();
+        let node = |measure: Measure, values: Vec<(Period, u64)>| {
+            let values: BTreeMap<Period, u64> = values.into_iter().collect();
+            NodeCounts {
+                measure: Some(measure),
+                total: values.clone(),
+                nationality_periods: values.keys().copied().collect(),
+                by_nationality: [(venezuelans, values)].into(),
+            }
+        };
+        let periods_from =
+            |offset: usize| (0..periods).map(move |t| first.offset((t + offset) as i64));
+        vec![
+            node(
+                Measure::IrregularEntry,
+                periods_from(0).zip(upstream.iter().copied()).collect(),
+            ),
+            NodeCounts::default(),
+            node(
+                Measure::IrregularEntry,
+                periods_from(0)
+                    .enumerate()
+                    .map(|(t, period)| (period, if t >= lag { upstream[t - lag] } else { 0 }))
+                    .collect(),
+            ),
+        ]
+    }
+
+    fn check_lagged(first: Period, periods: usize, horizon: u32) {
+        let corridor = corridor(&["PAN", "CRI", "HND"]);
+        let counts = lagged_chain(first, periods, 1);
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let run = fit_corridor(
+            &corridor,
+            first.granularity(),
+            &counts,
+            &ForecastPlan::default(),
+            now,
+        )
+        .expect("the chain is fitted");
+        let origin = first.offset(periods as i64 - 1);
+        assert_eq!(run.origin, origin);
+        let venezuelans = Nationality::parse("VEN").expect("a valid nationality");
+        let leg = run
+            .legs
+            .iter()
+            .find(|leg| leg.nationality == Some(venezuelans))
+            .expect("the Venezuelans' leg");
+        // The leg skips Costa Rica: it joins the two nodes with counts.
+        assert_eq!((leg.from.as_str(), leg.to.as_str()), ("PAN", "HND"));
+        assert!((leg.continuation - 1.0).abs() < 0.05, "{leg:?}");
+        assert!(
+            leg.mean_transit.is_some_and(|t| (t - 1.0).abs() < 0.1),
+            "{leg:?}"
+        );
+        let honduras: Vec<&ForecastRow> = run
+            .rows
+            .iter()
+            .filter(|row| row.country.as_str() == "HND" && row.nationality == Some(venezuelans))
+            .collect();
+        let horizons: Vec<u32> = honduras.iter().map(|row| row.horizon).collect();
+        assert_eq!(horizons, (1..=horizon).collect::<Vec<_>>());
+        assert!(honduras
+            .iter()
+            .all(|row| row.target == origin.offset(i64::from(row.horizon))));
+        // The first step is what Panama counted in the last period, already on its way.
+        let on_its_way = counts[0].total[&origin] as f64;
+        assert!(
+            (honduras[0].forecast - on_its_way).abs() < 0.05 * on_its_way,
+            "{:?}",
+            honduras[0]
+        );
+        assert!(run.rows.iter().all(|row| row.country.as_str() != "CRI"));
+        let notes = notes_of(&run.parameters);
+        assert_eq!(
+            notes,
+            vec!["CRI: no counts of irregular entries or encounters; skipped".to_owned()]
+        );
+    }
+
+    #[test]
+    fn a_chain_skips_a_node_without_counts_and_recovers_the_leg_around_it() {
+        check_lagged(month("2019-01"), 72, 3);
+        check_lagged(Period::parse("2021-W01").expect("a valid week"), 200, 8);
+    }
+
     #[test]
     fn a_period_without_a_count_is_zero_inside_the_window() {
         let values: BTreeMap<Period, u64> = [(month("2025-01"), 5), (month("2025-03"), 7)].into();
