@@ -155,6 +155,7 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
         observations,
         datasets,
         forecasts,
+        scan,
     })
 }
 
