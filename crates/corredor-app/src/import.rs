@@ -126,9 +126,12 @@ impl App {
             "import recorded"
         );
         // The import is recorded whatever happens to the forecasts: a failed refresh is
-        // logged, and the next import or `refresh_forecasts` tries again.
-        if let Err(error) = self.refresh_forecasts().await {
-            tracing::warn!(error = ?error, "forecasts were not refreshed after the import");
+        // logged, and the next import or `refresh_forecasts` tries again. An import that
+        // changed nothing publishes no new forecast.
+        if inserted + revised > 0 {
+            if let Err(error) = self.refresh_forecasts().await {
+                tracing::warn!(error = ?error, "forecasts were not refreshed after the import");
+            }
         }
         let scan = self.scan_after_import(request.country, &observations).await;
         Ok(ImportReport {

@@ -1,4 +1,4 @@
-use corredor_app::store::{SignalFilter, StoredSignal};
+use corredor_app::store::{ForecastRunFilter, SignalFilter, StoredSignal};
 use corredor_app::{demo, ForecastQuery, ForecastSeries, ImportRequest, CAPACITY_ALGORITHM};
 use corredor_core::{CountryCode, Nationality, Period, Place, PlaceCode, PlaceKind, SignalKind};
 use corredor_exchange::observations::Format;
@@ -110,16 +110,28 @@ async fn a_kept_forecast_is_scored_when_the_count_of_its_target_arrives() {
     );
 
     // Panama reports the month: 2,000 Venezuelans out of 2,500 people.
-    import(
-        &test,
-        "PAN",
-        &format!(
-            "period,place,measure,nationality,value\n\
-             {target},,irregular_entry,,2500\n\
-             {target},,irregular_entry,VEN,2000\n"
-        ),
-    )
-    .await;
+    let file = format!(
+        "period,place,measure,nationality,value\n\
+         {target},,irregular_entry,,2500\n\
+         {target},,irregular_entry,VEN,2000\n"
+    );
+    import(&test, "PAN", &file).await;
+    let runs = test
+        .app
+        .store()
+        .forecast_runs(&ForecastRunFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 2, "the demo's run and the one after the import");
+    // The same file again changes nothing, so no forecast is published again.
+    import(&test, "PAN", &file).await;
+    let again = test
+        .app
+        .store()
+        .forecast_runs(&ForecastRunFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2);
 
     let skill = test.app.forecast_skill().await.unwrap();
     let scored = skill
