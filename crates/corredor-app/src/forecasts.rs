@@ -60,9 +60,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use corredor_analytics::forecast::ets::forecast_ets;
 use corredor_analytics::forecast::score::{seasonal_naive_scale, Scoreboard};
 use corredor_analytics::forecast::{
-    forecast_corridor, ForecastSettings, PropagationConfig, StepForecast,
+    forecast_corridor, EtsConfig, ForecastSettings, PropagationConfig, StepForecast,
 };
 use corredor_core::{
     Corridor, CorridorCode, CountryCode, Granularity, Measure, Nationality, Period, Place,
@@ -80,6 +81,8 @@ use crate::{App, AppError};
 
 /// The model of the published forecasts.
 pub const FORECAST_MODEL: &str = "propagation";
+/// The model of the baseline forecasts kept beside them.
+pub const BASELINE_MODEL: &str = "ets";
 /// The algorithm name of capacity signals.
 pub const CAPACITY_ALGORITHM: &str = "forecast-capacity-upper80";
 /// A node whose counts end this many periods (or more) before the newest node's has stopped
@@ -99,6 +102,9 @@ pub struct ForecastPlan {
     /// The fewest periods of history before the origin a node needs to be in a chain, for
     /// monthly series (weekly series need four times as many plus four).
     pub min_history: usize,
+    /// Also forecast every node with exponential smoothing (ETS), recorded as a run of its
+    /// own, so that the kept forecasts of both models are scored side by side.
+    pub ets_baseline: bool,
 }
 
 impl Default for ForecastPlan {
@@ -106,6 +112,7 @@ impl Default for ForecastPlan {
         ForecastPlan {
             top_nationalities: Some(6),
             min_history: 36,
+            ets_baseline: true,
         }
     }
 }
@@ -113,7 +120,7 @@ impl Default for ForecastPlan {
 /// What a refresh recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForecastRefresh {
-    /// One per corridor with something to forecast.
+    /// One per corridor and model with something to forecast (the published model first).
     pub runs: Vec<RunSummary>,
     /// New capacity signals recorded.
     pub capacity_signals: u64,
@@ -123,6 +130,7 @@ pub struct ForecastRefresh {
 pub struct RunSummary {
     pub run_id: i64,
     pub corridor: CorridorCode,
+    pub model: String,
     pub origin: Period,
     pub rows: usize,
     pub notes: Vec<String>,
@@ -161,7 +169,10 @@ pub struct ForecastSeries {
     /// The last observed periods and their counts, oldest first.
     pub observed: Vec<(Period, u64)>,
     pub steps: Vec<ForecastRow>,
+    /// The running skill of the published model's kept forecasts of this series.
     pub skill: Option<Skill>,
+    /// The same for the ETS baseline, to compare with.
+    pub baseline_skill: Option<Skill>,
 }
 
 /// The running skill of the kept forecasts of one node, nationality and model.
@@ -243,12 +254,13 @@ pub struct CorridorCounts {
 
 impl CorridorCounts {
     /// Fits every chain (the total and the nationalities of `plan`) and forecasts every
-    /// node; pure: no I/O. `None` when no chain can be fitted.
+    /// node; pure: no I/O. The published run first, then the baseline's; none when no chain
+    /// can be fitted.
     pub fn forecast(
         &self,
         plan: &ForecastPlan,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<NewForecastRun> {
+    ) -> Vec<NewForecastRun> {
         fit_corridor(&self.corridor, self.granularity, &self.nodes, plan, now)
     }
 }
@@ -292,19 +304,18 @@ impl App {
         let plan = ForecastPlan::default();
         let mut runs = Vec::new();
         for corridor in self.store.corridors().await? {
-            let Some(run) = self.corridor_forecast(&corridor, &plan).await? else {
-                continue;
-            };
-            let run_id = self.store.record_forecast_run(&run).await?;
-            let notes = notes_of(&run.parameters);
-            tracing::info!(run_id, corridor = %corridor.code(), rows = run.rows.len(), "forecasts recorded");
-            runs.push(RunSummary {
-                run_id,
-                corridor: corridor.code().clone(),
-                origin: run.origin,
-                rows: run.rows.len(),
-                notes,
-            });
+            for run in self.corridor_forecast(&corridor, &plan).await? {
+                let run_id = self.store.record_forecast_run(&run).await?;
+                tracing::info!(run_id, corridor = %corridor.code(), model = %run.model, rows = run.rows.len(), "forecasts recorded");
+                runs.push(RunSummary {
+                    run_id,
+                    corridor: corridor.code().clone(),
+                    model: run.model.clone(),
+                    origin: run.origin,
+                    rows: run.rows.len(),
+                    notes: notes_of(&run.parameters),
+                });
+            }
         }
         let warnings = self.capacity_warnings().await?;
         let signals: Vec<NewSignal> = warnings
@@ -318,13 +329,14 @@ impl App {
         })
     }
 
-    /// Fits and forecasts every chain of a corridor, without recording: `None` when no node
-    /// has enough data.
+    /// Fits and forecasts every chain of a corridor, without recording: the published run
+    /// and, with [`ForecastPlan::ets_baseline`], the baseline's; none when no node has
+    /// enough data.
     pub async fn corridor_forecast(
         &self,
         corridor: &Corridor,
         plan: &ForecastPlan,
-    ) -> Result<Option<NewForecastRun>, AppError> {
+    ) -> Result<Vec<NewForecastRun>, AppError> {
         let counts = self.corridor_counts(corridor).await?;
         Ok(counts.forecast(plan, self.clock.now()))
     }
@@ -407,23 +419,26 @@ impl App {
                         period = period.next();
                     }
                 }
-                let skill = skill
-                    .skills
-                    .iter()
-                    .find(|s| {
-                        &s.corridor == corridor.code()
-                            && s.country == country
-                            && s.nationality == nationality
-                            && s.model == FORECAST_MODEL
-                    })
-                    .cloned();
+                let skill_of = |model: &str| {
+                    skill
+                        .skills
+                        .iter()
+                        .find(|s| {
+                            &s.corridor == corridor.code()
+                                && s.country == country
+                                && s.nationality == nationality
+                                && s.model == model
+                        })
+                        .cloned()
+                };
                 series.push(ForecastSeries {
                     country,
                     measure,
                     nationality,
                     observed,
                     steps,
-                    skill,
+                    skill: skill_of(FORECAST_MODEL),
+                    baseline_skill: skill_of(BASELINE_MODEL),
                 });
             }
             result.push(CorridorForecasts {
@@ -854,9 +869,9 @@ fn fit_corridor(
     counts: &[NodeCounts],
     plan: &ForecastPlan,
     now: chrono::DateTime<chrono::Utc>,
-) -> Option<NewForecastRun> {
+) -> Vec<NewForecastRun> {
     if counts.is_empty() {
-        return None;
+        return Vec::new();
     }
     let (config, settings, min_history) = match granularity {
         Granularity::Week => (
@@ -894,6 +909,7 @@ fn fit_corridor(
     }
 
     let mut rows = Vec::new();
+    let mut baseline_rows = Vec::new();
     let mut legs = Vec::new();
     let mut notes = Vec::new();
     let mut chains_json = Vec::new();
@@ -942,21 +958,28 @@ fn fit_corridor(
                 .measure
                 .expect("a node in a chain has a measure");
             let scale = seasonal_naive_scale(&series[position], settings.season_length);
-            for step in &node.forecast.steps {
-                rows.push(ForecastRow {
-                    country,
-                    measure,
-                    nationality,
-                    target: chain.origin.offset(step.horizon as i64),
-                    horizon: step.horizon as u32,
-                    forecast: step.mean,
-                    lower80: step.lower80,
-                    upper80: step.upper80,
-                    lower95: step.lower95,
-                    upper95: step.upper95,
-                    scale,
-                });
+            let row = |step: &StepForecast| ForecastRow {
+                country,
+                measure,
+                nationality,
+                target: chain.origin.offset(step.horizon as i64),
+                horizon: step.horizon as u32,
+                forecast: step.mean,
+                lower80: step.lower80,
+                upper80: step.upper80,
+                lower95: step.lower95,
+                upper95: step.upper95,
+                scale,
+            };
+            if plan.ets_baseline {
+                match forecast_ets(&series[position], &EtsConfig::default(), &settings) {
+                    Ok(baseline) => baseline_rows.extend(baseline.steps.iter().map(row)),
+                    Err(error) => notes.push(format!(
+                        "{country} {label}: no {BASELINE_MODEL} baseline ({error})"
+                    )),
+                }
             }
+            rows.extend(node.forecast.steps.iter().map(row));
         }
         for leg in &fitted.legs {
             let continuation = leg.continuation.max(0.0);
@@ -976,7 +999,9 @@ fn fit_corridor(
             });
         }
     }
-    let origin = origin?;
+    let Some(origin) = origin else {
+        return Vec::new();
+    };
     // A node left out of both chains for the same reason is noted once; otherwise the note
     // says which chain it concerns.
     let total_notes: Vec<String> = total_chain.iter().flat_map(|c| c.notes.clone()).collect();
@@ -1002,7 +1027,7 @@ fn fit_corridor(
     );
     all_notes.extend(notes);
     all_notes.dedup();
-    Some(NewForecastRun {
+    let published = NewForecastRun {
         corridor: corridor.code().clone(),
         model: FORECAST_MODEL.to_owned(),
         created_at: now,
@@ -1023,7 +1048,28 @@ fn fit_corridor(
         }),
         rows,
         legs,
-    })
+    };
+    let mut runs = Vec::new();
+    if !baseline_rows.is_empty() {
+        runs.push(NewForecastRun {
+            model: BASELINE_MODEL.to_owned(),
+            parameters: json!({
+                "granularity": granularity,
+                "horizon": settings.horizon,
+                "season_length": settings.season_length,
+                "interval_window": settings.interval_window,
+                "trend": "additive_damped",
+                "seasonality": "additive",
+                "baseline_of": FORECAST_MODEL,
+                "notes": published.parameters["notes"].clone(),
+            }),
+            rows: baseline_rows,
+            legs: Vec::new(),
+            ..published.clone()
+        });
+    }
+    runs.insert(0, published);
+    runs
 }
 
 fn notes_of(parameters: &serde_json::Value) -> Vec<String> {
@@ -1194,14 +1240,25 @@ mod tests {
         let corridor = corridor(&["PAN", "CRI", "HND"]);
         let counts = lagged_chain(first, periods, 1);
         let now = chrono::DateTime::UNIX_EPOCH;
-        let run = fit_corridor(
+        let runs = fit_corridor(
             &corridor,
             first.granularity(),
             &counts,
             &ForecastPlan::default(),
             now,
-        )
-        .expect("the chain is fitted");
+        );
+        assert_eq!(
+            runs.iter()
+                .map(|run| run.model.as_str())
+                .collect::<Vec<_>>(),
+            vec![FORECAST_MODEL, BASELINE_MODEL]
+        );
+        let run = &runs[0];
+        assert_eq!(
+            runs[1].rows.len(),
+            run.rows.len(),
+            "the baseline forecasts every row too"
+        );
         let origin = first.offset(periods as i64 - 1);
         assert_eq!(run.origin, origin);
         let venezuelans = Nationality::parse("VEN").expect("a valid nationality");

@@ -28,7 +28,7 @@ pub use export::{ExportFormat, ExportRequest};
 pub use forecasts::{
     CapacityWarning, CorridorCounts, CorridorForecasts, CorridorLegs, ForecastPlan, ForecastQuery,
     ForecastRefresh, ForecastSeries, ForecastSkill, RunSummary, ScoredForecast, Skill,
-    CAPACITY_ALGORITHM, FORECAST_MODEL,
+    BASELINE_MODEL, CAPACITY_ALGORITHM, FORECAST_MODEL,
 };
 pub use import::{ImportReport, ImportRequest};
 pub use picture::{NodeSummary, PlaceSummary, SituationalPicture, TrendChart};

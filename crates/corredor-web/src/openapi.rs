@@ -251,6 +251,7 @@ fn schemas() -> Value {
                     "lower80": { "type": "number" }, "upper80": { "type": "number" },
                     "lower95": { "type": "number" }, "upper95": { "type": "number" },
                     "skill": { "allOf": [schema_ref("ForecastSkillRow")], "nullable": true },
+                    "baseline_skill": { "allOf": [schema_ref("ForecastSkillRow")], "nullable": true, "description": "The same for the ETS baseline kept beside it" },
                 } } },
             } } } },
         },

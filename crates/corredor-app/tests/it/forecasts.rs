@@ -122,7 +122,11 @@ async fn a_kept_forecast_is_scored_when_the_count_of_its_target_arrives() {
         .forecast_runs(&ForecastRunFilter::default())
         .await
         .unwrap();
-    assert_eq!(runs.len(), 2, "the demo's run and the one after the import");
+    assert_eq!(
+        runs.len(),
+        4,
+        "the demo's runs and those after the import, each with its ETS baseline"
+    );
     // The same file again changes nothing, so no forecast is published again.
     import(&test, "PAN", &file).await;
     let again = test
@@ -131,7 +135,7 @@ async fn a_kept_forecast_is_scored_when_the_count_of_its_target_arrives() {
         .forecast_runs(&ForecastRunFilter::default())
         .await
         .unwrap();
-    assert_eq!(again.len(), 2);
+    assert_eq!(again.len(), 4);
 
     let skill = test.app.forecast_skill().await.unwrap();
     let scored = skill
@@ -157,6 +161,12 @@ async fn a_kept_forecast_is_scored_when_the_count_of_its_target_arrives() {
         .expect("Panama's Venezuelans have a running skill");
     assert!(running.scored >= 1);
     assert!((0.0..=1.0).contains(&running.coverage80));
+    assert!(
+        skill.skills.iter().any(|s| s.country == country("PAN")
+            && s.nationality == Some(venezuelans())
+            && s.model == "ets"),
+        "the ETS baseline of the same month is scored beside it"
+    );
     // And the node shows it beside its forecast.
     let series = latest(&test, &query).await;
     assert_eq!(

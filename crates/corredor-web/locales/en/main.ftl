@@ -155,6 +155,7 @@ forecasts-skill-summary = MASE { $value } ({ $count ->
    *[other] { $count } forecasts scored
 })
 forecasts-skill-coverage = { $value }% inside the 80% range
+forecasts-skill-baseline = ETS baseline: MASE { $value }
 forecasts-all-nationalities = All nationalities
 forecasts-chart-title = { $measure } in { $country }: counted and expected
 forecasts-chart-description = Monthly counts in { $country } over the last two years, then the expected counts of the next months with the range that should contain the real count 8 times in 10 (shaded) and 19 times in 20 (thin lines).

@@ -154,6 +154,7 @@ forecasts-skill-summary = MASE { $value } ({ $count ->
    *[other] { $count } pronósticos evaluados
 })
 forecasts-skill-coverage = { $value } % dentro del rango del 80 %
+forecasts-skill-baseline = Referencia ETS: MASE { $value }
 forecasts-all-nationalities = Todas las nacionalidades
 forecasts-chart-title = { $measure } en { $country }: contado y esperado
 forecasts-chart-description = Conteos mensuales en { $country } de los dos últimos años y, después, los conteos esperados de los próximos meses con el rango que debería contener el conteo real 8 veces de cada 10 (sombreado) y 19 de cada 20 (líneas finas).

@@ -128,6 +128,7 @@ pub(super) async fn list_forecasts(
                             "lower95": step.lower95,
                             "upper95": step.upper95,
                             "skill": series.skill,
+                            "baseline_skill": series.baseline_skill,
                         })
                     })
                 })

@@ -121,7 +121,7 @@ pub(super) fn picture_section(
                                 html! { (format_period(lang, &next.target)) },
                                 html! { (format_number(lang, next.forecast, 0)) },
                                 html! { (interval(lang, next.lower80, next.upper80)) },
-                                skill_cell(translator, lang, series.skill.as_ref()),
+                                skill_cell(translator, lang, series),
                             ],
                         })
                     }).collect(),
@@ -338,7 +338,7 @@ fn node_section(
                     },
                 )
                 .collect();
-            cells.push(skill_cell(translator, lang, series.skill.as_ref()));
+            cells.push(skill_cell(translator, lang, series));
             Row {
                 header: html! { (label) },
                 cells,
@@ -375,23 +375,29 @@ fn interval(lang: Lang, lower: f64, upper: f64) -> String {
     )
 }
 
-fn skill_cell(translator: &Translator, lang: Lang, skill: Option<&Skill>) -> Markup {
-    match skill {
+fn skill_cell(translator: &Translator, lang: Lang, series: &ForecastSeries) -> Markup {
+    let mase_of = |skill: &Skill| {
+        skill
+            .mase
+            .map_or_else(|| "–".to_owned(), |mase| format_number(lang, mase, 2))
+    };
+    match &series.skill {
         None => {
             html! { span class="no-data" { (translator.get(lang, "forecasts-skill-none", &[])) } }
         }
         Some(skill) => {
-            let mase = skill
-                .mase
-                .map_or_else(|| "–".to_owned(), |mase| format_number(lang, mase, 2));
             let coverage = format_number(lang, skill.coverage80 * 100.0, 0);
             html! {
                 (translator.get(lang, "forecasts-skill-summary", &[
-                    ("value", Arg::Text(&mase)),
+                    ("value", Arg::Text(&mase_of(skill))),
                     ("count", Arg::Count(skill.scored as u64)),
                 ]))
                 br;
                 small { (translator.get(lang, "forecasts-skill-coverage", &[("value", Arg::Text(&coverage))])) }
+                @if let Some(baseline) = &series.baseline_skill {
+                    br;
+                    small { (translator.get(lang, "forecasts-skill-baseline", &[("value", Arg::Text(&mase_of(baseline)))])) }
+                }
             }
         }
     }

@@ -52,6 +52,11 @@ async fn forecasts_of_the_demo_data_have_intervals_the_running_skill_and_the_not
         .find(|row| row["country"] == "USA" && row["horizon"] == 1)
         .unwrap();
     assert!(usa["skill"]["scored"].as_u64().unwrap() >= 1, "{usa}");
+    assert_eq!(usa["skill"]["model"], "propagation");
+    assert_eq!(
+        usa["baseline_skill"]["model"], "ets",
+        "the baseline is scored beside it"
+    );
 
     let (_, totals) = test
         .get_json("/api/v1/forecasts?country=MEX&nationality=total")
