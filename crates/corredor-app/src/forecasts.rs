@@ -33,7 +33,10 @@
 //!
 //! Every refresh records a run ([`corredor_store::NewForecastRun`]): the rows (forecast and
 //! 80%/95% intervals per node, nationality and target period), the fitted legs and the
-//! parameters. Scores are computed from the kept rows and the current counts whenever they
+//! parameters. Beside it, a run of the ETS baseline (damped Holt-Winters,
+//! [`corredor_analytics::forecast::ets`]) forecasts every node of the same chains, so that
+//! both are scored on the same months and a reader can see whether the corridor model earns
+//! its keep. Scores are computed from the kept rows and the current counts whenever they
 //! are asked for ([`App::forecast_skill`]), so a corrected count corrects its score. A row is
 //! scored once its node has reported its target period (any nationality; a nationality not
 //! reported that period counts 0). A target forecast again from the same origin (a re-import)
