@@ -121,17 +121,36 @@ impl Store {
         .map(|(_, column, dimension)| (column, dimension))
         .collect();
 
-        let mut select = String::from("SELECT o.period_start");
+        // The sums per (dimensions, period) are folded into one row per combination of the
+        // grouped dimensions, their periods written as `start value count` items joined by
+        // commas: a ten-year monthly series by nationality crosses the driver as 51 rows
+        // instead of 6,120, which is most of its cost once the index is right.
+        let names: Vec<&str> = grouped
+            .iter()
+            .map(|(column, _)| column.trim_start_matches("o."))
+            .collect();
+        let concatenate = match self.backend() {
+            Backend::Sqlite => "group_concat",
+            Backend::Postgres => "string_agg",
+        };
+        let mut outer = String::from("SELECT ");
+        let mut inner = String::from("SELECT ");
         let mut group_by = String::from(" GROUP BY ");
-        for (column, _) in &grouped {
-            select.push_str(&format!(", {column}"));
-            group_by.push_str(&format!("{column}, "));
+        for name in &names {
+            outer.push_str(&format!("g.{name}, "));
+            inner.push_str(&format!("o.{name} AS {name}, "));
+            group_by.push_str(&format!("o.{name}, "));
         }
         group_by.push_str("o.period_start");
-        select.push_str(
-            ", CAST(SUM(o.value) AS BIGINT), COUNT(*) FROM observation o WHERE o.measure = ",
+        outer.push_str(&format!(
+            "{concatenate}(g.period_start || ' ' || g.total || ' ' || g.observations, ',') FROM ("
+        ));
+        inner.push_str(
+            "o.period_start AS period_start, CAST(SUM(o.value) AS BIGINT) AS total, \
+             COUNT(*) AS observations FROM observation o WHERE o.measure = ",
         );
-        let mut sql = self.sql(&select);
+        let mut sql = self.sql(&outer);
+        sql.push(&inner);
         sql.bind(Param::Text(query.measure.code().to_owned()));
         sql.push(" AND o.granularity = ");
         sql.bind(Param::Text(query.granularity.as_str().to_owned()));
@@ -163,49 +182,83 @@ impl Store {
         );
         push_dates(&mut sql, query.from, query.to);
         sql.push(&group_by);
+        sql.push(") g");
+        if !names.is_empty() {
+            sql.push(&format!(
+                " GROUP BY {}",
+                names
+                    .iter()
+                    .map(|n| format!("g.{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
 
         let granularity = query.granularity;
-        self.fetch(sql, |row| {
-            let mut out = SeriesRow {
-                period: Period::containing(row.date(0)?, granularity),
-                country: None,
-                place: None,
-                nationality: None,
-                sex: None,
-                age_group: None,
-                vulnerability: None,
-                value: 0,
-                observations: 0,
-            };
-            for (i, (_, dimension)) in grouped.iter().enumerate() {
-                let Some(code) = row.optional_text(i + 1)? else {
-                    continue;
+        let groups = self
+            .fetch(sql, |row| {
+                let mut out = SeriesRow {
+                    period: Period::Year(1900),
+                    country: None,
+                    place: None,
+                    nationality: None,
+                    sex: None,
+                    age_group: None,
+                    vulnerability: None,
+                    value: 0,
+                    observations: 0,
                 };
-                match dimension {
-                    Dimension::Country => out.country = Some(country_code(&code)?),
-                    Dimension::Place => out.place = Some(place_code(&code)?),
-                    Dimension::Nationality => out.nationality = Some(nationality(&code)?),
-                    Dimension::Sex => {
-                        out.sex = Some(Sex::parse(&code).map_err(StoreError::corrupt)?)
-                    }
-                    Dimension::AgeGroup => {
-                        out.age_group = Some(AgeGroup::parse(&code).map_err(StoreError::corrupt)?)
-                    }
-                    Dimension::Vulnerability => {
-                        out.vulnerability =
-                            Some(Vulnerability::parse(&code).map_err(StoreError::corrupt)?)
+                for (i, (_, dimension)) in grouped.iter().enumerate() {
+                    let Some(code) = row.optional_text(i)? else {
+                        continue;
+                    };
+                    match dimension {
+                        Dimension::Country => out.country = Some(country_code(&code)?),
+                        Dimension::Place => out.place = Some(place_code(&code)?),
+                        Dimension::Nationality => out.nationality = Some(nationality(&code)?),
+                        Dimension::Sex => {
+                            out.sex = Some(Sex::parse(&code).map_err(StoreError::corrupt)?)
+                        }
+                        Dimension::AgeGroup => {
+                            out.age_group =
+                                Some(AgeGroup::parse(&code).map_err(StoreError::corrupt)?)
+                        }
+                        Dimension::Vulnerability => {
+                            out.vulnerability =
+                                Some(Vulnerability::parse(&code).map_err(StoreError::corrupt)?)
+                        }
                     }
                 }
+                Ok((out, row.optional_text(grouped.len())?))
+            })
+            .await?;
+        let mut rows = Vec::new();
+        for (dimensions, points) in groups {
+            // No matching observation at all: the aggregate over nothing is NULL.
+            let Some(points) = points else { continue };
+            for point in points.split(',') {
+                let mut parts = point.split(' ');
+                let (Some(start), Some(value), Some(count), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(StoreError::corrupt(format!("series point `{point}`")));
+                };
+                let start = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d")
+                    .map_err(|_| StoreError::corrupt(format!("series point `{point}`")))?;
+                let number = |text: &str| {
+                    text.parse::<u64>()
+                        .map_err(|_| StoreError::corrupt(format!("series point `{point}`")))
+                };
+                rows.push(SeriesRow {
+                    period: Period::containing(start, granularity),
+                    value: number(value)?,
+                    observations: number(count)?,
+                    ..dimensions.clone()
+                });
             }
-            out.value = value_from(row.integer(grouped.len() + 1)?)?;
-            out.observations = value_from(row.integer(grouped.len() + 2)?)?;
-            Ok(out)
-        })
-        .await
-        .map(|mut rows| {
-            rows.sort_by(|a, b| series_order(a).cmp(&series_order(b)));
-            rows
-        })
+        }
+        rows.sort_by(|a, b| series_order(a).cmp(&series_order(b)));
+        Ok(rows)
     }
 
     /// The periods, of any granularity, for which `country` has at least one value of

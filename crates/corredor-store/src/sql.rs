@@ -112,7 +112,6 @@ pub(crate) trait RowAccess {
     fn optional_text(&self, index: usize) -> Result<Option<String>, StoreError>;
     fn integer(&self, index: usize) -> Result<i64, StoreError>;
     fn real(&self, index: usize) -> Result<f64, StoreError>;
-    fn date(&self, index: usize) -> Result<NaiveDate, StoreError>;
     fn timestamp(&self, index: usize) -> Result<DateTime<Utc>, StoreError>;
 }
 
@@ -128,10 +127,6 @@ impl RowAccess for SqliteRow {
     }
     fn real(&self, index: usize) -> Result<f64, StoreError> {
         Ok(self.try_get(index)?)
-    }
-    fn date(&self, index: usize) -> Result<NaiveDate, StoreError> {
-        let text: String = self.try_get(index)?;
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::corrupt(text))
     }
     fn timestamp(&self, index: usize) -> Result<DateTime<Utc>, StoreError> {
         let text: String = self.try_get(index)?;
@@ -156,9 +151,6 @@ impl RowAccess for PgRow {
         }
     }
     fn real(&self, index: usize) -> Result<f64, StoreError> {
-        Ok(self.try_get(index)?)
-    }
-    fn date(&self, index: usize) -> Result<NaiveDate, StoreError> {
         Ok(self.try_get(index)?)
     }
     fn timestamp(&self, index: usize) -> Result<DateTime<Utc>, StoreError> {

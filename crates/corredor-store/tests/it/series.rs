@@ -88,6 +88,19 @@ async fn an_ungrouped_series_is_the_total_and_never_adds_the_parts_to_it() {
         assert!(rows
             .iter()
             .all(|r| r.nationality.is_none() && r.country.is_none()));
+        let nothing = SeriesQuery {
+            countries: vec![country("MEX")],
+            ..query()
+        };
+        assert!(store.series(&nothing).await.unwrap().is_empty());
+        let nothing_grouped = SeriesQuery {
+            group_by: GroupBy {
+                nationality: true,
+                ..GroupBy::default()
+            },
+            ..nothing
+        };
+        assert!(store.series(&nothing_grouped).await.unwrap().is_empty());
     })
     .await;
 }
