@@ -169,10 +169,11 @@ impl QuasiPoisson {
                 // prior * mu and the working response is eta + (y - mu) / mu.
                 let mu = self.mu[i].max(f64::EPSILON);
                 let w = self.prior[i] * mu;
-                let z = self.eta[i] + (self.y[i] - self.mu[i]) / mu;
+                // w z = w eta + prior (y - mu): the working response without a division.
+                // (Means are kept at or above machine epsilon, so `mu` is `self.mu[i]`.)
+                let wz = w * self.eta[i] + self.prior[i] * (self.y[i] - mu);
                 self.working[i] = w;
                 let t = self.t[i];
-                let wz = w * z;
                 self.gram[0] += w;
                 self.rhs[0] += wz;
                 if trend {
