@@ -7,14 +7,18 @@ n_r=${1:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 work=${TMPDIR:-/tmp}/corredor-bench-detect
 mkdir -p "$work"
-cargo build --release -p corredor-cli
-corredor="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release/corredor"
+root=$(git -C "$here" rev-parse --show-toplevel)
+(cd "$root" && cargo build --release -p corredor-cli)
+corredor="${CARGO_TARGET_DIR:-$root/target}/release/corredor"
 "$corredor" bench detect --write-series "$work/series.csv"
 Rscript "$here/time_farrington_flexible.R" "$work/series.csv" "$n_r" 104 "$work/r-alarms.csv"
 "$corredor" detect --input "$work/series.csv" --algorithm farrington-flexible --evaluate-last 104 \
   --no-periods 10 --past-weeks-not-included 26 --threshold-method nbplugin --output "$work/corredor-alarms.csv"
-# Same alarms on the series R evaluated: compare series, period and alarm.
-cut -d, -f1,2,3 "$work/r-alarms.csv" | tail -n +2 | sort > "$work/r.txt"
-awk -F, 'NR > 1 { print $1 "," $2 "," $6 }' "$work/corredor-alarms.csv" | sort > "$work/all.txt"
-join -t, -j1 <(awk -F, '{print $1"|"$2","$3}' "$work/r.txt" | sort) <(awk -F, '{print $1"|"$2","$3}' "$work/all.txt" | sort) \
-  | awk -F, '$2 != $3 { d++ } END { printf "alarms compared: %d rows, %d differ\n", NR, d + 0 }'
+# Same alarms and bounds on every period R evaluated (R's NA alarm is no alarm).
+awk -F, 'FNR == 1 { next }
+  NR == FNR { alarm[$1 "," $2] = ($3 == "" ? "false" : $3); bound[$1 "," $2] = $4; next }
+  ($1 "," $2) in alarm { n++; k = $1 "," $2
+    if (alarm[k] != $6) a++
+    if ((bound[k] == "") != ($5 == "") || (bound[k] != "" && (bound[k] - $5 > 1e-6 * (bound[k] > 1 ? bound[k] : 1) || $5 - bound[k] > 1e-6 * (bound[k] > 1 ? bound[k] : 1)))) b++ }
+  END { printf "compared %d periods with R: %d alarms differ, %d bounds differ\n", n, a + 0, b + 0 }' \
+  "$work/r-alarms.csv" "$work/corredor-alarms.csv"

@@ -71,7 +71,7 @@ pub fn run(args: DetectBenchArgs) -> anyhow::Result<ExitCode> {
     );
 
     let flexible = FarringtonFlexibleConfig::noufaily();
-    let detectors: Vec<(&str, Box<dyn Fn(&Series<'_>) -> Vec<Detection> + Sync>)> = vec![
+    let detectors: Vec<(&str, Detector)> = vec![
         (
             "farrington-flexible (noPeriods 10, nbPlugin)",
             Box::new(move |s: &Series<'_>| farrington_flexible(s, &flexible, range.clone())),
@@ -182,7 +182,8 @@ fn draw_negative_binomial(rng: &mut StdRng, mu: f64, phi: f64) -> f64 {
     if rate <= 0.0 {
         return 0.0;
     }
-    Poisson::new(rate).map_or(0.0, |poisson| poisson.sample(rng))
+    // rand_distr 0.4 can return -1 for a vanishing rate; a count is never below zero.
+    Poisson::new(rate).map_or(0.0, |poisson| poisson.sample(rng).max(0.0))
 }
 
 fn write_series(path: &PathBuf, start: Period, series: &[Vec<f64>]) -> anyhow::Result<()> {
