@@ -33,7 +33,7 @@ use std::ops::Range;
 use chrono::{Datelike, NaiveDate};
 use statrs::function::beta::beta_reg;
 
-use super::glm::{assign_weights, QuasiPoisson};
+use super::glm::{assign_weights, CountTerms, QuasiPoisson};
 use super::threshold::{farrington_bounds, noufaily, standard_normal_quantile};
 use super::{enough_cases, finite, Detection, Diagnostic, FitDetails, PowerTransformation, Series};
 
@@ -119,12 +119,9 @@ pub fn farrington_flexible(
 ) -> Vec<Detection> {
     let mut workspace = Workspace::default();
     // Powers and logarithms of the counts, once per series rather than once per fit.
-    for &y in series.counts() {
-        workspace
-            .y_log_y
-            .push(if y > 0.0 { y * y.ln() } else { 0.0 });
-        workspace.y_two_thirds.push(y.powf(2.0 / 3.0));
-    }
+    workspace
+        .count_terms
+        .extend(series.counts().iter().map(|&y| CountTerms::new(y)));
     let end = evaluate.end.min(series.len());
     (evaluate.start..end)
         .map(|k| evaluate_period(series, config, k, &mut workspace))
@@ -141,8 +138,8 @@ struct Workspace {
     weights: Vec<f64>,
     /// Dense level of each block value.
     level_of_block: Vec<usize>,
-    y_log_y: Vec<f64>,
-    y_two_thirds: Vec<f64>,
+    /// Functions of each count of the series, computed once for all evaluated periods.
+    count_terms: Vec<CountTerms>,
 }
 
 fn evaluate_period(
@@ -209,13 +206,8 @@ fn evaluate_period(
     ws.model.clear();
     for &i in &ws.included {
         let level = ws.level_of_block[ws.blocks[i - low]];
-        ws.model.push_with(
-            counts[i],
-            ws.y_log_y[i],
-            ws.y_two_thirds[i],
-            time.at(i, first_block) - t0,
-            level,
-        );
+        ws.model
+            .push_with(ws.count_terms[i], time.at(i, first_block) - t0, level);
     }
 
     let Some(fitted) = fit_with_trend_rules(config, ws, prediction_level) else {

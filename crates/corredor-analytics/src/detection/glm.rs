@@ -33,6 +33,8 @@ pub(crate) struct QuasiPoisson {
     y_log_y: Vec<f64>,
     /// `y^(2/3)`, precomputed for the Anscombe residuals.
     y_two_thirds: Vec<f64>,
+    /// `log(y + 0.1)`, the linear predictor R starts from, precomputed.
+    log_start: Vec<f64>,
     /// Whether every time is a whole number, and their range: then `exp(beta_1 t)` comes
     /// from a table built by repeated multiplication instead of one `exp` per observation.
     whole_times: bool,
@@ -40,6 +42,9 @@ pub(crate) struct QuasiPoisson {
     t_max: f64,
     trend_table: Vec<f64>,
     level_factor: Vec<f64>,
+    /// Per-level sums of `w`, `w t` and `w z` of one iteration (the level blocks of
+    /// `X' W X` and `X' W z`).
+    level_sums: Vec<[f64; 3]>,
     /// Time of each observation, centred on the time of the prediction.
     t: Vec<f64>,
     /// Seasonal level of each observation: 0 is the reference level.
@@ -72,6 +77,7 @@ impl QuasiPoisson {
         self.y.clear();
         self.y_log_y.clear();
         self.y_two_thirds.clear();
+        self.log_start.clear();
         self.whole_times = true;
         self.t_min = f64::INFINITY;
         self.t_max = f64::NEG_INFINITY;
@@ -83,27 +89,16 @@ impl QuasiPoisson {
 
     /// Adds one observation: count `y` at (centred) time `t` in seasonal level `level`.
     pub(crate) fn push(&mut self, y: f64, t: f64, level: usize) {
-        self.push_with(
-            y,
-            if y > 0.0 { y * y.ln() } else { 0.0 },
-            y.powf(2.0 / 3.0),
-            t,
-            level,
-        );
+        self.push_with(CountTerms::new(y), t, level);
     }
 
-    /// [`Self::push`] with `y log y` and `y^(2/3)` computed once per series by the caller.
-    pub(crate) fn push_with(
-        &mut self,
-        y: f64,
-        y_log_y: f64,
-        y_two_thirds: f64,
-        t: f64,
-        level: usize,
-    ) {
-        self.y.push(y);
-        self.y_log_y.push(y_log_y);
-        self.y_two_thirds.push(y_two_thirds);
+    /// [`Self::push`] with the functions of the count computed once per series by the
+    /// caller.
+    pub(crate) fn push_with(&mut self, terms: CountTerms, t: f64, level: usize) {
+        self.y.push(terms.y);
+        self.y_log_y.push(terms.y_log_y);
+        self.y_two_thirds.push(terms.y_two_thirds);
+        self.log_start.push(terms.log_start);
         self.whole_times &= t.fract() == 0.0 && t.abs() < 1e6;
         self.t_min = self.t_min.min(t);
         self.t_max = self.t_max.max(t);
@@ -154,44 +149,11 @@ impl QuasiPoisson {
         self.beta.clear();
         self.beta.resize(p, 0.0);
         // R's quasipoisson `initialize`: mustart = y + 0.1.
-        for &y in &self.y {
-            let mu = y + 0.1;
-            self.mu.push(mu);
-            self.eta.push(mu.ln());
-        }
+        self.mu.extend(self.y.iter().map(|&y| y + 0.1));
+        self.eta.extend_from_slice(&self.log_start);
         let mut deviance_old = self.deviance();
         for _ in 0..MAX_ITERATIONS {
-            self.gram.fill(0.0);
-            self.rhs.fill(0.0);
-            let level_column = 1 + usize::from(trend);
-            for i in 0..n {
-                // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
-                // prior * mu and the working response is eta + (y - mu) / mu.
-                let mu = self.mu[i].max(f64::EPSILON);
-                let w = self.prior[i] * mu;
-                // w z = w eta + prior (y - mu): the working response without a division.
-                // (Means are kept at or above machine epsilon, so `mu` is `self.mu[i]`.)
-                let wz = w * self.eta[i] + self.prior[i] * (self.y[i] - mu);
-                self.working[i] = w;
-                let t = self.t[i];
-                self.gram[0] += w;
-                self.rhs[0] += wz;
-                if trend {
-                    self.gram[1] += w * t;
-                    self.gram[p + 1] += w * t * t;
-                    self.rhs[1] += wz * t;
-                }
-                let level = self.level[i];
-                if level > 0 {
-                    let c = level_column + level - 1;
-                    self.gram[c] += w;
-                    self.gram[c * p + c] += w;
-                    self.rhs[c] += wz;
-                    if trend {
-                        self.gram[p + c] += w * t;
-                    }
-                }
-            }
+            self.accumulate_normal_equations();
             // Mirror the upper triangle accumulated above into the lower one.
             for r in 0..p {
                 for c in (r + 1)..p {
@@ -206,8 +168,7 @@ impl QuasiPoisson {
             if self.beta.iter().any(|b| !b.is_finite()) {
                 return false;
             }
-            self.update_means();
-            let deviance = self.deviance();
+            let deviance = self.update_means();
             if !deviance.is_finite() {
                 return false;
             }
@@ -226,11 +187,73 @@ impl QuasiPoisson {
         self.converged
     }
 
-    /// New linear predictors and means from `beta`. The mean of an observation is
-    /// `exp(beta_0 + gamma_level) * exp(beta_1 t)`: one `exp` per level, and for whole times
-    /// one per fit plus a multiplication per time step (rounding error near 1e-14, far below
-    /// the agreement we need), instead of one `exp` per observation.
-    fn update_means(&mut self) {
+    /// Accumulates `X' W X` (upper triangle) and `X' W z` for the current means, and keeps
+    /// the working weights. The design is sparse and grouped by seasonal level (intercept,
+    /// time, one level dummy per row), so one pass gathers five global sums and three sums
+    /// per level, and the matrix is assembled from them. Each sum adds the same terms in
+    /// the same order as a dense accumulation would, so the result is the same to the bit.
+    fn accumulate_normal_equations(&mut self) {
+        let n = self.y.len();
+        let p = self.p;
+        let trend = self.trend;
+        self.level_sums.clear();
+        self.level_sums.resize(self.n_levels, [0.0; 3]);
+        let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
+        let (prior, eta, mu) = (&self.prior[..n], &self.eta[..n], &self.mu[..n]);
+        let working = &mut self.working[..n];
+        let (mut sw, mut swt, mut swtt, mut swz, mut swzt) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for i in 0..n {
+            // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
+            // prior * mu and the working response is eta + (y - mu) / mu.
+            let mu = mu[i].max(f64::EPSILON);
+            let w = prior[i] * mu;
+            // w z = w eta + prior (y - mu): the working response without a division.
+            // (Means are kept at or above machine epsilon, so `mu` is `self.mu[i]`.)
+            let wz = w * eta[i] + prior[i] * (y[i] - mu);
+            working[i] = w;
+            let t = t[i];
+            sw += w;
+            swz += wz;
+            if trend {
+                swt += w * t;
+                swtt += w * t * t;
+                swzt += wz * t;
+            }
+            if level[i] > 0 {
+                let sums = &mut self.level_sums[level[i]];
+                sums[0] += w;
+                sums[2] += wz;
+                if trend {
+                    sums[1] += w * t;
+                }
+            }
+        }
+        self.gram.fill(0.0);
+        self.gram[0] = sw;
+        self.rhs[0] = swz;
+        if trend {
+            self.gram[1] = swt;
+            self.gram[p + 1] = swtt;
+            self.rhs[1] = swzt;
+        }
+        let level_column = 1 + usize::from(trend);
+        for (level, sums) in self.level_sums.iter().enumerate().skip(1) {
+            let c = level_column + level - 1;
+            self.gram[c] = sums[0];
+            self.gram[c * p + c] = sums[0];
+            self.rhs[c] = sums[2];
+            if trend {
+                self.gram[p + c] = sums[1];
+            }
+        }
+    }
+
+    /// New linear predictors and means from `beta`; returns the deviance of the new means.
+    /// The mean of an observation is `exp(beta_0 + gamma_level) * exp(beta_1 t)`: one `exp`
+    /// per level, and for whole times one per fit plus a multiplication per time step
+    /// (rounding error near 1e-14, far below the agreement we need), instead of one `exp`
+    /// per observation.
+    fn update_means(&mut self) -> f64 {
         let n = self.y.len();
         let level_column = 1 + usize::from(self.trend);
         self.level_factor.clear();
@@ -254,35 +277,51 @@ impl QuasiPoisson {
                 value *= step;
             }
         }
+        // The linear predictor of each level (with the time term added per observation).
+        let beta0 = self.beta[0];
+        let slope = if self.trend { self.beta[1] } else { 0.0 };
+        let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
+        let (prior, y_log_y) = (&self.prior[..n], &self.y_log_y[..n]);
+        let (eta_out, mu_out) = (&mut self.eta[..n], &mut self.mu[..n]);
+        let mut deviance = 0.0;
         for i in 0..n {
-            let eta = self.linear_predictor(i);
-            self.eta[i] = eta;
-            let level_factor = self.level_factor[self.level[i]];
+            let level = level[i];
+            let mut eta = beta0;
+            if self.trend {
+                eta += slope * t[i];
+            }
+            if level > 0 {
+                eta += self.beta[level_column + level - 1];
+            }
+            let level_factor = self.level_factor[level];
             let mu = if !self.trend {
                 level_factor
             } else if table {
-                level_factor * self.trend_table[(self.t[i] - self.t_min) as usize]
+                level_factor * self.trend_table[(t[i] - self.t_min) as usize]
             } else {
-                eta.exp()
+                exp_out_of_line(eta)
             };
-            self.mu[i] = if mu.is_finite() {
+            // Overflowing products fall back to exp(eta); out of line so that the
+            // compiler does not evaluate it for every observation.
+            let mu = if mu.is_finite() {
                 mu.max(f64::EPSILON)
             } else {
-                eta.exp().max(f64::EPSILON)
+                exp_out_of_line(eta).max(f64::EPSILON)
             };
+            eta_out[i] = eta;
+            mu_out[i] = mu;
+            // Poisson deviance 2 * prior * (y log(y / mu) - (y - mu)), with y log y
+            // precomputed; log(mu) is eta unless the mean was clamped at machine epsilon.
+            let y = y[i];
+            let log_mu = if mu > f64::EPSILON { eta } else { mu.ln() };
+            let y_log_y_over_mu = if y > 0.0 {
+                y_log_y[i] - y * log_mu
+            } else {
+                0.0
+            };
+            deviance += 2.0 * prior[i] * (y_log_y_over_mu - (y - mu));
         }
-    }
-
-    fn linear_predictor(&self, i: usize) -> f64 {
-        let mut eta = self.beta[0];
-        if self.trend {
-            eta += self.beta[1] * self.t[i];
-        }
-        let level = self.level[i];
-        if level > 0 {
-            eta += self.beta[1 + usize::from(self.trend) + level - 1];
-        }
-        eta
+        deviance
     }
 
     fn deviance(&self) -> f64 {
@@ -408,6 +447,38 @@ impl QuasiPoisson {
             let root = mu.sqrt();
             let a = 1.5 * (self.y_two_thirds[i] / root.cbrt() - root);
             out.push(a / (phi * (1.0 - hat)).sqrt());
+        }
+    }
+}
+
+/// `exp`, kept out of line: called only on the rare paths where a table lookup cannot
+/// give the mean.
+#[inline(never)]
+#[cold]
+fn exp_out_of_line(x: f64) -> f64 {
+    x.exp()
+}
+
+/// A count and the functions of it the fit needs, computed once per series value rather
+/// than once per fit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CountTerms {
+    y: f64,
+    /// `y log y`, 0 for `y = 0` (for the deviance).
+    y_log_y: f64,
+    /// `y^(2/3)` (for the Anscombe residuals).
+    y_two_thirds: f64,
+    /// `log(y + 0.1)`, the linear predictor R's `glm.fit` starts from.
+    log_start: f64,
+}
+
+impl CountTerms {
+    pub(crate) fn new(y: f64) -> CountTerms {
+        CountTerms {
+            y,
+            y_log_y: if y > 0.0 { y * y.ln() } else { 0.0 },
+            y_two_thirds: y.powf(2.0 / 3.0),
+            log_start: (y + 0.1).ln(),
         }
     }
 }
