@@ -41,6 +41,12 @@ pub(crate) struct QuasiPoisson {
     t_min: f64,
     t_max: f64,
     trend_table: Vec<f64>,
+    /// `t - t_min` of each observation as an index into `trend_table` (whole times only),
+    /// converted once per fit rather than once per iteration.
+    t_index: Vec<u32>,
+    /// `mu^(1/6)` factors for the Anscombe residuals, per level and per time step.
+    level_sixth: Vec<f64>,
+    sixth_table: Vec<f64>,
     level_factor: Vec<f64>,
     /// Per-level sums of `w`, `w t` and `w z` of one iteration (the level blocks of
     /// `X' W X` and `X' W z`).
@@ -60,6 +66,8 @@ pub(crate) struct QuasiPoisson {
     /// `X' W X` of the last iteration, then its Cholesky factor, then its inverse.
     gram: Vec<f64>,
     rhs: Vec<f64>,
+    /// Room for `L^-1` when inverting.
+    scratch: Vec<f64>,
     beta: Vec<f64>,
     /// `(X' W X)^-1` of the last iteration (R's unscaled covariance).
     covariance: Vec<f64>,
@@ -148,6 +156,12 @@ impl QuasiPoisson {
         self.rhs.resize(p, 0.0);
         self.beta.clear();
         self.beta.resize(p, 0.0);
+        self.t_index.clear();
+        if trend && self.whole_times {
+            let t_min = self.t_min;
+            self.t_index
+                .extend(self.t.iter().map(|&t| (t - t_min) as u32));
+        }
         // R's quasipoisson `initialize`: mustart = y + 0.1.
         self.mu.extend(self.y.iter().map(|&y| y + 0.1));
         self.eta.extend_from_slice(&self.log_start);
@@ -182,7 +196,7 @@ impl QuasiPoisson {
         // iteration, whose weights are those of the means before the final update.
         self.covariance.clear();
         self.covariance.resize(p * p, 0.0);
-        cholesky_inverse(&self.gram, p, &mut self.covariance);
+        cholesky_inverse(&self.gram, p, &mut self.scratch, &mut self.covariance);
         self.usable = true;
         self.converged
     }
@@ -281,6 +295,7 @@ impl QuasiPoisson {
         let beta0 = self.beta[0];
         let slope = if self.trend { self.beta[1] } else { 0.0 };
         let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
+        let t_index = &self.t_index[..if table { n } else { 0 }];
         let (prior, y_log_y) = (&self.prior[..n], &self.y_log_y[..n]);
         let (eta_out, mu_out) = (&mut self.eta[..n], &mut self.mu[..n]);
         let mut deviance = 0.0;
@@ -297,7 +312,7 @@ impl QuasiPoisson {
             let mu = if !self.trend {
                 level_factor
             } else if table {
-                level_factor * self.trend_table[(t[i] - self.t_min) as usize]
+                level_factor * self.trend_table[t_index[i] as usize]
             } else {
                 exp_out_of_line(eta)
             };
@@ -414,14 +429,16 @@ impl QuasiPoisson {
 
     /// Anscombe residuals scaled by `sqrt(phi (1 - h))` (surveillance's
     /// `anscombe.residuals`), written into `out`.
-    pub(crate) fn anscombe_residuals(&self, phi: f64, out: &mut Vec<f64>) {
+    pub(crate) fn anscombe_residuals(&mut self, phi: f64, out: &mut Vec<f64>) {
         out.clear();
         if !self.usable {
             out.resize(self.y.len(), f64::NAN);
             return;
         }
+        self.sixth_root_tables();
         let p = self.p;
         let level_column = 1 + usize::from(self.trend);
+        let table = self.trend && self.whole_times;
         let cov = &self.covariance;
         for i in 0..self.y.len() {
             let t = self.t[i];
@@ -445,8 +462,45 @@ impl QuasiPoisson {
             }
             let mu = self.mu[i];
             let root = mu.sqrt();
-            let a = 1.5 * (self.y_two_thirds[i] / root.cbrt() - root);
+            // mu^(1/6) from the same factorisation as the mean (exp of a sixth of the
+            // level's predictor times a sixth-power trend table) instead of a cube root
+            // per observation; the cube root remains for means clamped at machine epsilon
+            // and for fractional times.
+            let sixth = if mu <= f64::EPSILON || (self.trend && !table) {
+                root.cbrt()
+            } else if table {
+                self.level_sixth[level] * self.sixth_table[self.t_index[i] as usize]
+            } else {
+                self.level_sixth[level]
+            };
+            let a = 1.5 * (self.y_two_thirds[i] / sixth - root);
             out.push(a / (phi * (1.0 - hat)).sqrt());
+        }
+    }
+
+    /// `exp(eta / 6)` per level and per time step, from the final coefficients, built
+    /// as `update_means` builds the means.
+    fn sixth_root_tables(&mut self) {
+        let level_column = 1 + usize::from(self.trend);
+        self.level_sixth.clear();
+        for level in 0..self.n_levels {
+            let gamma = if level > 0 {
+                self.beta[level_column + level - 1]
+            } else {
+                0.0
+            };
+            self.level_sixth.push(((self.beta[0] + gamma) / 6.0).exp());
+        }
+        self.sixth_table.clear();
+        if self.trend && self.whole_times && !self.y.is_empty() {
+            let slope = self.beta[1] / 6.0;
+            let step = slope.exp();
+            let steps = (self.t_max - self.t_min) as usize + 1;
+            let mut value = (slope * self.t_min).exp();
+            for _ in 0..steps {
+                self.sixth_table.push(value);
+                value *= step;
+            }
         }
     }
 }
@@ -545,29 +599,31 @@ fn cholesky_solve(l: &[f64], p: usize, x: &mut [f64]) {
     }
 }
 
-/// Writes `(L L')^-1` into `out`, column by column.
-fn cholesky_inverse(l: &[f64], p: usize, out: &mut [f64]) {
-    let mut column = [0.0; 64];
-    if p > column.len() {
-        // More than 64 parameters means more than 62 seasonal periods, which no
-        // configuration produces; fall back to an allocation rather than fail.
-        let mut column = vec![0.0; p];
-        for j in 0..p {
-            column.fill(0.0);
-            column[j] = 1.0;
-            cholesky_solve(l, p, &mut column);
-            for i in 0..p {
-                out[i * p + j] = column[i];
-            }
-        }
-        return;
-    }
+/// Writes `(L L')^-1 = L^-T L^-1` into `out`: first the triangular `L^-1` (into
+/// `scratch`), then each entry of the symmetric product once. About a third of the work of
+/// solving for the `p` columns of the identity.
+fn cholesky_inverse(l: &[f64], p: usize, scratch: &mut Vec<f64>, out: &mut [f64]) {
+    scratch.clear();
+    scratch.resize(p * p, 0.0);
+    let inverse = &mut scratch[..];
     for j in 0..p {
-        column[..p].fill(0.0);
-        column[j] = 1.0;
-        cholesky_solve(l, p, &mut column[..p]);
-        for i in 0..p {
-            out[i * p + j] = column[i];
+        inverse[j * p + j] = 1.0 / l[j * p + j];
+        for i in (j + 1)..p {
+            let mut s = 0.0;
+            for k in j..i {
+                s -= l[i * p + k] * inverse[k * p + j];
+            }
+            inverse[i * p + j] = s / l[i * p + i];
+        }
+    }
+    for a in 0..p {
+        for b in a..p {
+            let mut s = 0.0;
+            for k in b..p {
+                s += inverse[k * p + a] * inverse[k * p + b];
+            }
+            out[a * p + b] = s;
+            out[b * p + a] = s;
         }
     }
 }
