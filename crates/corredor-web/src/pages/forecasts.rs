@@ -280,7 +280,16 @@ fn node_section(
                 "forecasts-chart-description",
                 &[("country", Arg::Text(&country))],
             ),
-            y_label: format!("{measure} ({})", t("unit-events")),
+            // One country's counts are people, except encounters, which count events (a
+            // person encountered twice is counted twice).
+            y_label: format!(
+                "{measure} ({})",
+                t(if first.measure == corredor_core::Measure::Encounter {
+                    "unit-events"
+                } else {
+                    "unit-people"
+                })
+            ),
             series: vec![
                 ChartSeries {
                     label: t("forecasts-observed"),
