@@ -9,9 +9,9 @@ use corredor_app::{Completeness, PeriodStatus};
 use corredor_core::{Country, Granularity};
 use maud::html;
 
-use super::{country_name, html_response, language, page_frame, translator};
+use super::{country_name, html_response, internal_error, language, page_frame, translator};
 use crate::render::format::{format_count, format_period};
-use crate::render::layout::{error_page, page, table, Column, ErrorKind, Row, Table};
+use crate::render::layout::{page, table, Column, Row, Table};
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
@@ -51,20 +51,7 @@ async fn completeness_page(
                 html_response(StatusCode::OK, page(translator, frame, main), lang)
             })
         }
-        Err(error) => {
-            tracing::error!(error = ?error, "the completeness page could not be built");
-            html_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                error_page(
-                    translator,
-                    lang,
-                    ErrorKind::Internal,
-                    "/completeness",
-                    "completeness",
-                ),
-                lang,
-            )
-        }
+        Err(error) => internal_error(lang, "/completeness", &headers, &error),
     }
 }
 

@@ -12,11 +12,13 @@ use corredor_app::{CapacityWarning, CorridorForecasts, ForecastQuery, ForecastSe
 use corredor_core::{Corridor, Country};
 use maud::{html, Markup};
 
-use super::{country_name, html_response, language, nationality_name, page_frame, translator};
+use super::{
+    country_name, html_response, internal_error, language, nationality_name, page_frame, translator,
+};
 use crate::render::chart::{line_chart, ChartSeries, ExpectedBand, LineChart};
 use crate::render::format::{format_count, format_number, format_period};
 use crate::render::i18n::Arg;
-use crate::render::layout::{error_page, page, table, Column, ErrorKind, Row, Table};
+use crate::render::layout::{page, table, Column, Row, Table};
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
@@ -67,20 +69,7 @@ async fn forecasts_page(
                 html_response(StatusCode::OK, page(translator, frame, main), lang)
             })
         }
-        Err(error) => {
-            tracing::error!(error = ?error, "the forecasts page could not be built");
-            html_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                error_page(
-                    translator,
-                    lang,
-                    ErrorKind::Internal,
-                    "/forecasts",
-                    "forecasts",
-                ),
-                lang,
-            )
-        }
+        Err(error) => internal_error(lang, "/forecasts", &headers, &error),
     }
 }
 

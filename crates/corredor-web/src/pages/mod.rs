@@ -113,6 +113,26 @@ pub(crate) fn html_response(status: StatusCode, markup: maud::Markup, lang: Lang
     response
 }
 
+/// The page shown when the data of a page could not be read: the cause is logged with the
+/// request's id, and the reader is given that id to quote, never the cause.
+pub(crate) fn internal_error(
+    lang: Lang,
+    path: &str,
+    headers: &HeaderMap,
+    error: &corredor_app::AppError,
+) -> Response {
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-");
+    tracing::error!(error = ?error, request_id, path, "a page could not be built");
+    html_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        error_page(translator(), lang, ErrorKind::Internal, path, request_id),
+        lang,
+    )
+}
+
 /// Calls `render` with the frame of a page (navigation, language switch, credits).
 pub(crate) fn page_frame<T>(
     lang: Lang,
@@ -179,14 +199,7 @@ async fn picture_page(
                 )
             })
         }
-        Err(error) => {
-            tracing::error!(error = ?error, "the situational picture could not be built");
-            html_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                error_page(translator, lang, ErrorKind::Internal, "/", "picture"),
-                lang,
-            )
-        }
+        Err(error) => internal_error(lang, "/", &headers, &error),
     }
 }
 

@@ -14,11 +14,11 @@ use corredor_app::{AppError, SignalDetail};
 use corredor_core::{Country, CountryCode, Period, SignalKind};
 use maud::{html, Markup};
 
-use super::{country_name, html_response, language, page_frame, translator};
+use super::{country_name, html_response, internal_error, language, page_frame, translator};
 use crate::render::chart::{line_chart, ChartSeries, ExpectedBand, LineChart, SignalMarker};
 use crate::render::format::{format_number, format_period};
 use crate::render::i18n::Arg;
-use crate::render::layout::{error_page, page, table, Column, ErrorKind, Row, Table};
+use crate::render::layout::{page, table, Column, Row, Table};
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
@@ -124,14 +124,7 @@ async fn signals_page(
                 html_response(StatusCode::OK, page(translator, frame, main), lang)
             })
         }
-        Err(error) => {
-            tracing::error!(error = ?error, "the signals page could not be built");
-            html_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                error_page(translator, lang, ErrorKind::Internal, "/signals", "signals"),
-                lang,
-            )
-        }
+        Err(error) => internal_error(lang, "/signals", &headers, &error),
     }
 }
 
