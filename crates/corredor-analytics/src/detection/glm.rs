@@ -51,6 +51,8 @@ pub(crate) struct QuasiPoisson {
     /// Per-level sums of `w`, `w t` and `w z` of one iteration (the level blocks of
     /// `X' W X` and `X' W z`).
     level_sums: Vec<[f64; 3]>,
+    /// Coefficient of each seasonal level, 0 for the reference level.
+    level_offset: Vec<f64>,
     /// Time of each observation, centred on the time of the prediction.
     t: Vec<f64>,
     /// Seasonal level of each observation: 0 is the reference level.
@@ -207,41 +209,13 @@ impl QuasiPoisson {
     /// per level, and the matrix is assembled from them. Each sum adds the same terms in
     /// the same order as a dense accumulation would, so the result is the same to the bit.
     fn accumulate_normal_equations(&mut self) {
-        let n = self.y.len();
         let p = self.p;
         let trend = self.trend;
-        self.level_sums.clear();
-        self.level_sums.resize(self.n_levels, [0.0; 3]);
-        let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
-        let (prior, eta, mu) = (&self.prior[..n], &self.eta[..n], &self.mu[..n]);
-        let working = &mut self.working[..n];
-        let (mut sw, mut swt, mut swtt, mut swz, mut swzt) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for i in 0..n {
-            // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
-            // prior * mu and the working response is eta + (y - mu) / mu.
-            let mu = mu[i].max(f64::EPSILON);
-            let w = prior[i] * mu;
-            // w z = w eta + prior (y - mu): the working response without a division.
-            // (Means are kept at or above machine epsilon, so `mu` is `self.mu[i]`.)
-            let wz = w * eta[i] + prior[i] * (y[i] - mu);
-            working[i] = w;
-            let t = t[i];
-            sw += w;
-            swz += wz;
-            if trend {
-                swt += w * t;
-                swtt += w * t * t;
-                swzt += wz * t;
-            }
-            if level[i] > 0 {
-                let sums = &mut self.level_sums[level[i]];
-                sums[0] += w;
-                sums[2] += wz;
-                if trend {
-                    sums[1] += w * t;
-                }
-            }
-        }
+        let [sw, swt, swtt, swz, swzt] = if trend {
+            self.accumulate_sums::<true>()
+        } else {
+            self.accumulate_sums::<false>()
+        };
         self.gram.fill(0.0);
         self.gram[0] = sw;
         self.rhs[0] = swz;
@@ -260,6 +234,44 @@ impl QuasiPoisson {
                 self.gram[p + c] = sums[1];
             }
         }
+    }
+
+    /// The pass of [`Self::accumulate_normal_equations`], compiled once with and once
+    /// without the time terms so that the loop does not branch on the trend. Returns the
+    /// global sums of `w`, `w t`, `w t^2`, `w z` and `w z t`; the per-level sums go to
+    /// `level_sums` (level 0, the reference, is summed too and not used).
+    fn accumulate_sums<const TREND: bool>(&mut self) -> [f64; 5] {
+        let n = self.y.len();
+        self.level_sums.clear();
+        self.level_sums.resize(self.n_levels, [0.0; 3]);
+        let level_sums = &mut self.level_sums[..];
+        let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
+        let (prior, eta, mu) = (&self.prior[..n], &self.eta[..n], &self.mu[..n]);
+        let working = &mut self.working[..n];
+        let (mut sw, mut swt, mut swtt, mut swz, mut swzt) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for i in 0..n {
+            // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
+            // prior * mu and the working response is eta + (y - mu) / mu.
+            let mu = mu[i].max(f64::EPSILON);
+            let w = prior[i] * mu;
+            // w z = w eta + prior (y - mu): the working response without a division.
+            // (Means are kept at or above machine epsilon, so `mu` is `self.mu[i]`.)
+            let wz = w * eta[i] + prior[i] * (y[i] - mu);
+            working[i] = w;
+            sw += w;
+            swz += wz;
+            let sums = &mut level_sums[level[i]];
+            sums[0] += w;
+            sums[2] += wz;
+            if TREND {
+                let t = t[i];
+                swt += w * t;
+                swtt += w * t * t;
+                swzt += wz * t;
+                sums[1] += w * t;
+            }
+        }
+        [sw, swt, swtt, swz, swzt]
     }
 
     /// New linear predictors and means from `beta`; returns the deviance of the new means.
@@ -294,6 +306,11 @@ impl QuasiPoisson {
         // The linear predictor of each level (with the time term added per observation).
         let beta0 = self.beta[0];
         let slope = if self.trend { self.beta[1] } else { 0.0 };
+        // gamma of each level, 0 for the reference (adding 0 leaves eta unchanged).
+        self.level_offset.clear();
+        self.level_offset.push(0.0);
+        self.level_offset
+            .extend_from_slice(&self.beta[level_column..level_column + self.n_levels - 1]);
         let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
         let t_index = &self.t_index[..if table { n } else { 0 }];
         let (prior, y_log_y) = (&self.prior[..n], &self.y_log_y[..n]);
@@ -305,9 +322,7 @@ impl QuasiPoisson {
             if self.trend {
                 eta += slope * t[i];
             }
-            if level > 0 {
-                eta += self.beta[level_column + level - 1];
-            }
+            eta += self.level_offset[level];
             let level_factor = self.level_factor[level];
             let mu = if !self.trend {
                 level_factor
@@ -562,8 +577,8 @@ pub(crate) fn assign_weights(residuals: &[f64], threshold: f64, weights: &mut Ve
 fn cholesky(a: &mut [f64], p: usize) -> bool {
     for j in 0..p {
         let mut d = a[j * p + j];
-        for k in 0..j {
-            d -= a[j * p + k] * a[j * p + k];
+        for &x in &a[j * p..j * p + j] {
+            d -= x * x;
         }
         if d.is_nan() || d <= 0.0 {
             return false;
@@ -572,8 +587,8 @@ fn cholesky(a: &mut [f64], p: usize) -> bool {
         a[j * p + j] = d;
         for i in (j + 1)..p {
             let mut s = a[i * p + j];
-            for k in 0..j {
-                s -= a[i * p + k] * a[j * p + k];
+            for (x, y) in a[i * p..i * p + j].iter().zip(&a[j * p..j * p + j]) {
+                s -= x * y;
             }
             a[i * p + j] = s / d;
         }
