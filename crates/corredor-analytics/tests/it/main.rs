@@ -1,4 +1,6 @@
-//! Integration tests of corredor-analytics: agreement with R `surveillance` and invariants.
+//! Integration tests of corredor-analytics: agreement with R `surveillance`, invariants of the
+//! detectors, and the propagation model on synthetic corridors.
 
+mod forecast;
 mod properties;
 mod surveillance_agreement;

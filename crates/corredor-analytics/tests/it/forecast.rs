@@ -1,6 +1,6 @@
-//! The propagation model on synthetic corridors whose transit distributions and continuation
-//! shares are known: it must recover them, learn when a nationality does not follow a leg,
-//! and forecast downstream arrivals from upstream flows already on their way.
+// The propagation model on synthetic corridors whose transit distributions and continuation
+// shares are known: it must recover them, learn when a nationality does not follow a leg,
+// and forecast downstream arrivals from upstream flows already on their way.
 
 use corredor_analytics::forecast::{
     forecast, forecast_corridor, EtsConfig, ForecastError, ForecastSettings, Model,
