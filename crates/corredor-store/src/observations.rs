@@ -58,13 +58,20 @@ impl Store {
     /// Every revision of one key, oldest first, or [`StoreError::NotFound`] for a key never
     /// recorded.
     pub async fn revisions(&self, key: &ObservationKey) -> Result<Vec<Revision>, StoreError> {
+        // Earlier revisions are in `observation_revision`, the current one in `observation`.
         let mut sql = self.sql(
-            "SELECT r.revision, r.value, r.source, s.submitted_by, s.submitted_at \
+            "SELECT h.revision, h.value, h.source, s.submitted_by, s.submitted_at FROM (\
+             SELECT r.revision, r.value, r.source, r.submission_id \
              FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
-             JOIN submission s ON s.id = r.submission_id WHERE o.key = ",
+             WHERE o.key = ",
         );
         sql.bind(Param::Text(key_text(key)));
-        sql.push(" ORDER BY r.revision");
+        sql.push(
+            " UNION ALL SELECT o.revision, o.value, o.source, o.submission_id \
+             FROM observation o WHERE o.key = ",
+        );
+        sql.bind(Param::Text(key_text(key)));
+        sql.push(") h JOIN submission s ON s.id = h.submission_id ORDER BY h.revision");
         let revisions = self.fetch(sql, |row| revision_from_row(row, 0)).await?;
         if revisions.is_empty() {
             return Err(StoreError::not_found(format!(
@@ -81,14 +88,26 @@ impl Store {
         &self,
         filter: &ObservationFilter,
     ) -> Result<Vec<KeyedRevision>, StoreError> {
-        let mut sql = self.sql(
-            "SELECT o.country, o.place, o.period, o.measure, o.nationality, o.sex, o.age_group, \
-             o.vulnerability, r.revision, r.value, r.source, s.submitted_by, s.submitted_at \
-             FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
+        // Earlier revisions are in `observation_revision`, the current one in `observation`;
+        // the filter is applied to each half so that both can use the series index.
+        let columns = "SELECT o.country, o.place, o.period, o.measure, o.nationality, o.sex, \
+                       o.age_group, o.vulnerability";
+        let mut sql = self.sql(columns);
+        sql.push(
+            ", r.revision, r.value, r.source, s.submitted_by, s.submitted_at, o.period_start, \
+             o.key FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
              JOIN submission s ON s.id = r.submission_id",
         );
         push_filter(&mut sql, filter);
-        sql.push(" ORDER BY o.period_start, o.key, r.revision");
+        sql.push(" UNION ALL ");
+        sql.push(columns);
+        sql.push(
+            ", o.revision, o.value, o.source, s.submitted_by, s.submitted_at, o.period_start, \
+             o.key FROM observation o JOIN submission s ON s.id = o.submission_id",
+        );
+        push_filter(&mut sql, filter);
+        // By position: a compound query orders by its result columns.
+        sql.push(" ORDER BY 14, 15, 9");
         push_page(&mut sql, self.backend(), filter);
         self.fetch(sql, |row| {
             Ok((key_from_row(row)?, revision_from_row(row, 8)?))
@@ -271,8 +290,9 @@ impl Store {
         let mut sql = self.sql(
             "SELECT o.period, MIN(s.submitted_at), COUNT(DISTINCT COALESCE(o.place, '')) \
              FROM observation o \
-             JOIN observation_revision r ON r.observation_id = o.id AND r.revision = 1 \
-             JOIN submission s ON s.id = r.submission_id WHERE o.measure = ",
+             LEFT JOIN observation_revision r ON r.observation_id = o.id AND r.revision = 1 \
+             JOIN submission s ON s.id = COALESCE(r.submission_id, o.submission_id) \
+             WHERE o.measure = ",
         );
         sql.bind(Param::Text(measure.code().to_owned()));
         // Naming every granularity lets the series index be entered at (measure, granularity,

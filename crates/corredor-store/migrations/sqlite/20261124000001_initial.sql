@@ -40,7 +40,7 @@ CREATE TABLE submission (
     note TEXT
 );
 
--- Each observation key once, with its current revision.
+-- Each observation key once, with its current revision and the submission that brought it.
 CREATE TABLE observation (
     id INTEGER PRIMARY KEY,
     -- The canonical text of the key, `country|place|period|measure|nationality|sex|age_group|vulnerability`
@@ -76,7 +76,9 @@ CREATE INDEX observation_series ON observation (
     measure, granularity, country, place, sex, age_group, vulnerability, nationality, period_start, value
 );
 
--- Append-only: every value ever recorded, with the submission that brought it.
+-- Append-only: every revision that a later one superseded, with the submission that brought
+-- it. The current revision is the one in `observation` (and was moved here when it was
+-- corrected), so each revision is stored exactly once and a new key writes a single row.
 CREATE TABLE observation_revision (
     observation_id INTEGER NOT NULL REFERENCES observation (id),
     revision INTEGER NOT NULL CHECK (revision >= 1),

@@ -218,6 +218,35 @@ async fn a_key_given_twice_in_one_batch_becomes_two_revisions() {
             values(store.revisions(&september).await.unwrap()),
             vec![(1, 7), (2, 9)]
         );
+        // A revision superseded within its own batch keeps that batch's submitter, and one
+        // superseded by a later batch keeps the earlier one's.
+        let submitters = |revisions: Vec<corredor_core::Revision>| {
+            revisions
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.revision,
+                        r.provenance.submitted_by,
+                        r.provenance.submitted_at,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            submitters(store.revisions(&august).await.unwrap()),
+            vec![
+                (1, "ana".to_owned(), at(1, 1)),
+                (2, "luis".to_owned(), at(2, 1)),
+                (3, "luis".to_owned(), at(2, 1)),
+            ]
+        );
+        assert_eq!(
+            submitters(store.revisions(&september).await.unwrap()),
+            vec![
+                (1, "luis".to_owned(), at(2, 1)),
+                (2, "luis".to_owned(), at(2, 1))
+            ]
+        );
         let current = store
             .observations(&ObservationFilter::default())
             .await
