@@ -303,30 +303,40 @@ impl QuasiPoisson {
                 value *= step;
             }
         }
-        // The linear predictor of each level (with the time term added per observation).
-        let beta0 = self.beta[0];
-        let slope = if self.trend { self.beta[1] } else { 0.0 };
-        // gamma of each level, 0 for the reference (adding 0 leaves eta unchanged).
         self.level_offset.clear();
         self.level_offset.push(0.0);
         self.level_offset
             .extend_from_slice(&self.beta[level_column..level_column + self.n_levels - 1]);
+        match (self.trend, table) {
+            (false, _) => self.means_and_deviance::<false, false>(),
+            (true, true) => self.means_and_deviance::<true, true>(),
+            (true, false) => self.means_and_deviance::<true, false>(),
+        }
+    }
+
+    /// The pass of [`Self::update_means`], compiled per case (no trend; trend from the
+    /// table; trend through `exp`) so that the loop does not branch on them.
+    fn means_and_deviance<const TREND: bool, const TABLE: bool>(&mut self) -> f64 {
+        let n = self.y.len();
+        let beta0 = self.beta[0];
+        let slope = if TREND { self.beta[1] } else { 0.0 };
         let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
-        let t_index = &self.t_index[..if table { n } else { 0 }];
+        let t_index = &self.t_index[..if TABLE { n } else { 0 }];
         let (prior, y_log_y) = (&self.prior[..n], &self.y_log_y[..n]);
         let (eta_out, mu_out) = (&mut self.eta[..n], &mut self.mu[..n]);
         let mut deviance = 0.0;
         for i in 0..n {
             let level = level[i];
             let mut eta = beta0;
-            if self.trend {
+            if TREND {
                 eta += slope * t[i];
             }
+            // gamma of the level, 0 for the reference (adding 0 leaves eta unchanged).
             eta += self.level_offset[level];
             let level_factor = self.level_factor[level];
-            let mu = if !self.trend {
+            let mu = if !TREND {
                 level_factor
-            } else if table {
+            } else if TABLE {
                 level_factor * self.trend_table[t_index[i] as usize]
             } else {
                 exp_out_of_line(eta)
@@ -342,13 +352,10 @@ impl QuasiPoisson {
             mu_out[i] = mu;
             // Poisson deviance 2 * prior * (y log(y / mu) - (y - mu)), with y log y
             // precomputed; log(mu) is eta unless the mean was clamped at machine epsilon.
+            // For y = 0 both terms of y log(y / mu) are zero (eta is finite), so no branch.
             let y = y[i];
             let log_mu = if mu > f64::EPSILON { eta } else { mu.ln() };
-            let y_log_y_over_mu = if y > 0.0 {
-                y_log_y[i] - y * log_mu
-            } else {
-                0.0
-            };
+            let y_log_y_over_mu = y_log_y[i] - y * log_mu;
             deviance += 2.0 * prior[i] * (y_log_y_over_mu - (y - mu));
         }
         deviance
