@@ -367,9 +367,9 @@ fn sqlite_new_rows_json(rows: &BatchRows<'_>, chunk: &[NewRow]) -> Result<String
                 key.place.as_ref().map(|p| p.as_str()),
                 key.period.granularity().as_str(),
                 rows.periods[row.index].as_str(),
-                // Dates are stored as `YYYY-MM-DD` text, as sqlx binds them.
-                key.period.start().format("%Y-%m-%d").to_string(),
-                key.period.end().format("%Y-%m-%d").to_string(),
+                // Dates are stored as `YYYY-MM-DD` text (chrono's Display), as sqlx binds them.
+                key.period.start().to_string(),
+                key.period.end().to_string(),
                 key.measure.code(),
                 breakdown.nationality.as_ref().map(|n| n.as_str()),
                 breakdown.sex.map(Sex::code),
@@ -398,12 +398,22 @@ async fn record_sqlite(
     .fetch_one(&mut *tx)
     .await?;
 
-    let mut lookup = rows.distinct_keys();
+    // Inside this write transaction (BEGIN IMMEDIATE) no one else can insert, so the ids
+    // after the largest one are free.
+    let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM observation")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut existing = HashMap::new();
+    // An empty table (the first import) has no keys to find.
+    let mut lookup = if first_id > 1 {
+        rows.distinct_keys()
+    } else {
+        Vec::new()
+    };
     // In text order, the lookups walk the key index from left to right. Each chunk of keys
     // travels as one JSON array parameter: binding tens of thousands of parameters one by
     // one costs more than SQLite's JSON parser does.
     lookup.sort_unstable();
-    let mut existing = HashMap::new();
     for chunk in lookup.chunks(SQLITE_LOOKUP_KEYS) {
         let keys = serde_json::to_string(chunk).map_err(|e| StoreError::Backend(e.to_string()))?;
         let found = sqlx::query(
@@ -427,11 +437,6 @@ async fn record_sqlite(
         }
     }
 
-    // Inside this write transaction (BEGIN IMMEDIATE) no one else can insert, so the ids
-    // after the largest one are free.
-    let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM observation")
-        .fetch_one(&mut *tx)
-        .await?;
     let new_keys = new_keys(rows, &existing);
     let new_ids = new_keys.into_iter().zip(first_id..).collect();
     let plan = plan(rows, existing, new_ids, submission_id)?;
