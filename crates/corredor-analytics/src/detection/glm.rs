@@ -20,6 +20,18 @@
 //! columns (intercept, time, one seasonal level), which keeps an iteration linear in `n`.
 //! All buffers live in the struct and are reused from fit to fit: no allocation per
 //! iteration, and none per fit once the buffers have grown.
+//!
+//! Where the time goes, and what keeps it low (one IRLS iteration is two passes over the
+//! observations): `X' W X` is gathered as five global and three per-level sums, adding the
+//! same terms in the same order as a dense accumulation (same result to the bit); the
+//! means come from one `exp` per level and a trend table, not one `exp` per observation;
+//! the deviance is summed in the same pass; `log(y + 0.1)`, `y log y` and `y^(2/3)` are
+//! computed once per series; the covariance is `L^-T L^-1`; the Anscombe residuals take
+//! `mu^(1/6)` from sixth-root tables instead of a cube root per observation. On the
+//! benchmark (`corredor bench detect`) this is about 2.3 times fewer instructions per fit
+//! than the dense version (valgrind callgrind): 39 µs per fitted week on one core of the
+//! shared build machine against 91 µs before and 10 ms for R in the same session
+//! (`bench/surveillance-r/README.md`).
 
 const MAX_ITERATIONS: usize = 25;
 const EPSILON: f64 = 1e-8;
