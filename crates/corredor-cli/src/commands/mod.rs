@@ -15,9 +15,11 @@ use std::process::ExitCode;
 /// which is a failure of corredor itself or its environment.
 pub const EXIT_INVALID_INPUT: u8 = 2;
 
+/// Logs to stderr, filtered by `CORREDOR_LOG` (default `info`). sqlx's slow-statement warnings
+/// are silenced by default: a bulk import's large statements trip them by design.
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CORREDOR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx::query=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
