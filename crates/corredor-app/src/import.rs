@@ -1,4 +1,5 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use corredor_core::{CountryCode, Observation, ObservationKey, PlaceCode};
 use corredor_exchange::observations::{read_observations_with_progress, Format, ImportContext};
@@ -76,21 +77,26 @@ impl App {
                 &mut report,
             ) {
                 Ok(rows) => {
+                    // One file never gives a key twice (the reader refuses it); across
+                    // files, the first file to give a key keeps it and the others are named.
                     if files.len() > 1 {
-                        let mut seen_here = HashSet::new();
                         for row in &rows {
-                            if !seen_here.insert(row.key.clone()) {
-                                continue;
-                            }
-                            if let Some(&earlier) = first_file.get(&row.key) {
-                                problems.push(Problem::new(
+                            match first_file.entry(row.key.clone()) {
+                                Entry::Vacant(slot) => {
+                                    slot.insert(index);
+                                }
+                                Entry::Occupied(earlier) => problems.push(Problem::new(
                                     name,
                                     0,
                                     None,
-                                    format!("a value of {} {} {} is also in {}; one import gives each value once", row.key.country, row.key.measure, row.key.period, files[earlier].0),
-                                ));
-                            } else {
-                                first_file.insert(row.key.clone(), index);
+                                    format!(
+                                        "a value of {} {} {} is also in {}; one import gives each value once",
+                                        row.key.country,
+                                        row.key.measure,
+                                        row.key.period,
+                                        files[*earlier.get()].0
+                                    ),
+                                )),
                             }
                         }
                     }

@@ -317,7 +317,7 @@ impl App {
         lines.sort_by(|a, b| {
             b.total
                 .cmp(&a.total)
-                .then_with(|| line_label(a).cmp(&line_label(b)))
+                .then_with(|| line_key(a).cmp(&line_key(b)))
         });
         if let Some(top) = request.top {
             lines.truncate(top);
@@ -382,9 +382,14 @@ fn place_filter(request: &SeriesRequest) -> PlaceFilter {
     }
 }
 
-fn line_label(line: &SeriesLine) -> String {
-    format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}",
-        line.country, line.place, line.nationality, line.sex, line.age_group, line.vulnerability
+/// The breakdown of a line, to order lines of equal totals the same way every time.
+fn line_key(line: &SeriesLine) -> impl Ord + '_ {
+    (
+        line.country,
+        &line.place,
+        line.nationality,
+        line.sex,
+        line.age_group,
+        line.vulnerability,
     )
 }

@@ -90,3 +90,33 @@ async fn a_weekly_series_is_not_rolled_into_months() {
     weekly.countries = vec![CountryCode::parse("CRI").unwrap()];
     assert_eq!(test.app.series(&weekly).await.unwrap().lines[0].total, 1350);
 }
+
+#[tokio::test]
+async fn two_files_that_give_the_same_value_are_refused_together() {
+    let test = TestApp::new().await;
+    test.app.install_reference_data().await.unwrap();
+    let request = ImportRequest {
+        country: Some(CountryCode::parse("PAN").unwrap()),
+        format: Format::Csv,
+        submitted_by: "test",
+    };
+    let first = "period,measure,nationality,value\n2023-08,irregular_entry,VEN,57862\n";
+    let second = "period,measure,nationality,value\n2023-08,irregular_entry,HTI,5105\n2023-08,irregular_entry,VEN,57900\n";
+    let files: [(&str, &[u8]); 2] = [
+        ("july.csv", first.as_bytes()),
+        ("august.csv", second.as_bytes()),
+    ];
+    let Err(AppError::Invalid(problems)) =
+        test.app.import_files(request, &files, &mut |_| {}).await
+    else {
+        panic!("the same value in two files must be refused");
+    };
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].file, "august.csv");
+    assert!(
+        problems[0].reason.contains("july.csv"),
+        "{}",
+        problems[0].reason
+    );
+    assert_eq!(test.app.store().count_observations().await.unwrap(), 0);
+}
