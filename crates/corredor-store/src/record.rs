@@ -177,6 +177,29 @@ struct Existing {
     submission_id: i64,
 }
 
+impl Existing {
+    /// Reads `key, id, value, revision, source, submission_id`, the columns both backends'
+    /// lookups select, from a row of either backend.
+    fn from_row<'r, R>(row: &'r R) -> Result<(String, Existing), sqlx::Error>
+    where
+        R: Row,
+        usize: sqlx::ColumnIndex<R>,
+        String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let existing = Existing {
+            id: row.try_get(1)?,
+            value: row.try_get(2)?,
+            revision: row.try_get(3)?,
+            source: row.try_get(4)?,
+            submission_id: row.try_get(5)?,
+        };
+        Ok((row.try_get(0)?, existing))
+    }
+}
+
 /// A key first seen in this batch, with its final state after the batch.
 struct NewRow {
     index: usize,
@@ -423,17 +446,9 @@ async fn record_sqlite(
         .bind(keys)
         .fetch_all(&mut *tx)
         .await?;
-        for row in found {
-            existing.insert(
-                row.try_get::<String, _>(0)?,
-                Existing {
-                    id: row.try_get(1)?,
-                    value: row.try_get(2)?,
-                    revision: row.try_get(3)?,
-                    source: row.try_get(4)?,
-                    submission_id: row.try_get(5)?,
-                },
-            );
+        for row in &found {
+            let (key, current) = Existing::from_row(row)?;
+            existing.insert(key, current);
         }
     }
 
@@ -529,17 +544,9 @@ async fn record_postgres(
         .bind(chunk)
         .fetch_all(&mut *tx)
         .await?;
-        for row in found {
-            existing.insert(
-                row.try_get::<String, _>(0)?,
-                Existing {
-                    id: row.try_get(1)?,
-                    value: row.try_get(2)?,
-                    revision: row.try_get(3)?,
-                    source: row.try_get(4)?,
-                    submission_id: row.try_get(5)?,
-                },
-            );
+        for row in &found {
+            let (key, current) = Existing::from_row(row)?;
+            existing.insert(key, current);
         }
     }
 
