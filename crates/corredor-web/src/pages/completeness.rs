@@ -72,14 +72,8 @@ fn completeness_table(
     countries: &[Country],
 ) -> Table {
     let t = |id: &str| translator.get(lang, id, &[]);
-    let numeric = |id: &str| Column {
-        header: t(id),
-        numeric: true,
-    };
-    let text = |id: &str| Column {
-        header: t(id),
-        numeric: false,
-    };
+    let numeric = |id: &str| Column::numeric(t(id));
+    let text = |id: &str| Column::text(t(id));
     Table {
         caption: t("completeness-caption"),
         columns: vec![

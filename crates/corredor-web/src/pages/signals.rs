@@ -294,14 +294,8 @@ fn signals_table(
     countries: &[Country],
 ) -> Table {
     let t = |id: &str| translator.get(lang, id, &[]);
-    let numeric = |id: &str| Column {
-        header: t(id),
-        numeric: true,
-    };
-    let text = |id: &str| Column {
-        header: t(id),
-        numeric: false,
-    };
+    let numeric = |id: &str| Column::numeric(t(id));
+    let text = |id: &str| Column::text(t(id));
     let number = |value: f64| format_number(lang, value, 0);
     Table {
         caption: t("signals-table-caption"),

@@ -65,6 +65,24 @@ pub struct Column {
     pub numeric: bool,
 }
 
+impl Column {
+    /// A column of text, left-aligned.
+    pub fn text(header: impl Into<String>) -> Column {
+        Column {
+            header: header.into(),
+            numeric: false,
+        }
+    }
+
+    /// A column of numbers, right-aligned with tabular figures.
+    pub fn numeric(header: impl Into<String>) -> Column {
+        Column {
+            header: header.into(),
+            numeric: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Row {
     /// The row's header: the first cell, a `<th scope="row">`.
