@@ -6,3 +6,4 @@
 
 pub mod detection;
 pub mod forecast;
+pub mod random;

@@ -6,48 +6,7 @@ use corredor_analytics::forecast::{
     forecast, forecast_corridor, EtsConfig, ForecastError, ForecastSettings, Model,
     PropagationConfig, SeasonalNaiveConfig,
 };
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small seeded generator, so the synthetic
-/// corridors are the same on every run.
-struct Random(u64);
-
-impl Random {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let u = self.uniform().max(1e-300);
-        let v = self.uniform();
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-
-    /// A Poisson count: exact (Knuth) for small means, normal approximation above 50.
-    fn poisson(&mut self, mean: f64) -> f64 {
-        if mean <= 0.0 {
-            return 0.0;
-        }
-        if mean > 50.0 {
-            return (mean + mean.sqrt() * self.normal()).round().max(0.0);
-        }
-        let limit = (-mean).exp();
-        let mut product = self.uniform();
-        let mut count = 0.0;
-        while product > limit {
-            product *= self.uniform();
-            count += 1.0;
-        }
-        count
-    }
-}
+use corredor_analytics::random::SeededRandom as Random;
 
 /// A head-of-corridor flow: a log-scale random walk with a yearly cycle and two surges, the
 /// shape of the Darién counts of 2021-2024.
@@ -111,7 +70,7 @@ fn assert_close(name: &str, got: f64, want: f64, tolerance: f64) {
 
 #[test]
 fn known_transit_distributions_and_continuation_shares_are_recovered_along_a_chain() {
-    let mut random = Random(20_231);
+    let mut random = Random::new(20_231);
     let length = 96;
     let first = head_flow(&mut random, length);
     let second = downstream(&mut random, &first, 0.7, &[0.2, 0.6, 0.2], 300.0);
@@ -153,7 +112,7 @@ fn known_transit_distributions_and_continuation_shares_are_recovered_along_a_cha
 fn a_nationality_that_does_not_follow_a_leg_gets_a_continuation_near_zero() {
     // Like Cubans in Honduras: a large flow downstream that owes nothing to the upstream
     // node, whose own counts surge and fall at other times.
-    let mut random = Random(53);
+    let mut random = Random::new(53);
     let length = 96;
     let upstream = head_flow(&mut random, length);
     let unrelated = head_flow_with(&mut random, length, &[12..18, 44..52, 80..84], 5.0);
@@ -172,7 +131,7 @@ fn a_nationality_that_does_not_follow_a_leg_gets_a_continuation_near_zero() {
 
 #[test]
 fn a_surge_seen_upstream_raises_the_downstream_forecast_before_it_arrives() {
-    let mut random = Random(7);
+    let mut random = Random::new(7);
     let length = 72;
     let mut first = head_flow(&mut random, length);
     // The last month upstream is a surge five times the month before.
@@ -195,7 +154,7 @@ fn a_surge_seen_upstream_raises_the_downstream_forecast_before_it_arrives() {
 
 #[test]
 fn eighty_percent_intervals_cover_about_eighty_percent_of_later_counts() {
-    let mut random = Random(99);
+    let mut random = Random::new(99);
     let length = 120;
     let first = head_flow(&mut random, length);
     let second = downstream(&mut random, &first, 0.6, &[0.3, 0.5, 0.2], 400.0);
@@ -220,7 +179,7 @@ fn eighty_percent_intervals_cover_about_eighty_percent_of_later_counts() {
 
 #[test]
 fn every_model_answers_through_the_same_interface() {
-    let mut random = Random(1);
+    let mut random = Random::new(1);
     let first = head_flow(&mut random, 60);
     let second = downstream(&mut random, &first, 0.5, &[0.5, 0.5, 0.0], 100.0);
     let settings = ForecastSettings::monthly(3);
@@ -270,7 +229,7 @@ fn no_model_fails_or_returns_nonsense_on_any_count_series() {
     // Zeros, constants, single spikes, collapses to zero, huge counts and short histories:
     // every model either forecasts (finite, non-negative, nested intervals) or says the
     // history is too short.
-    let mut random = Random(4242);
+    let mut random = Random::new(4242);
     let settings = ForecastSettings::monthly(3);
     let models = [
         Model::Propagation(PropagationConfig::monthly()),
@@ -337,7 +296,7 @@ fn no_model_fails_or_returns_nonsense_on_any_count_series() {
 fn weekly_counts_recover_a_transit_of_about_four_weeks() {
     // "About four weeks to reach the southern border of Mexico": transit spread over weeks
     // 3 to 5, six in ten of those counted upstream counted again.
-    let mut random = Random(2026);
+    let mut random = Random::new(2026);
     let length = 260;
     let upstream = head_flow_with(&mut random, length, &[40..52, 150..160, 200..206], 0.0);
     let transit = [0.0, 0.0, 0.0, 0.25, 0.5, 0.25, 0.0, 0.0, 0.0];

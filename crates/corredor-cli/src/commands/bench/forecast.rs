@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use corredor_analytics::forecast::{forecast_corridor, ForecastSettings, PropagationConfig};
+use corredor_analytics::random::SeededRandom as Random;
 use corredor_core::Corridor;
 use rayon::prelude::*;
 
@@ -123,44 +124,8 @@ pub fn run(args: ForecastBenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): seeded, small, and enough for generated counts.
-struct Random(u64);
-
-impl Random {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let u = self.uniform().max(1e-300);
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
-    }
-
-    /// Poisson counts: exact for small means, normal approximation above 50.
-    fn poisson(&mut self, mean: f64) -> f64 {
-        if mean <= 0.0 {
-            return 0.0;
-        }
-        if mean > 50.0 {
-            return (mean + mean.sqrt() * self.normal()).round().max(0.0);
-        }
-        let limit = (-mean).exp();
-        let mut product = self.uniform();
-        let mut count = 0.0;
-        while product > limit {
-            product *= self.uniform();
-            count += 1.0;
-        }
-        count
-    }
-}
-
 fn generate(corridor: &Corridor, months: usize, seed: u64) -> Nationality {
-    let mut random = Random(seed);
+    let mut random = Random::new(seed);
     let nodes = corridor.nodes().len();
     // Where the flow enters: the head of the corridor (South Americans), Nicaragua (flights
     // from Cuba and Haiti), or the nationality's own country near the end of the route.
