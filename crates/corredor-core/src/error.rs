@@ -41,6 +41,14 @@ pub enum CoreError {
     InvalidCoordinates { latitude: f64, longitude: f64 },
     #[error("`{raw}` is not a count (expected a whole number, zero or more)")]
     InvalidCount { raw: String },
+    #[error("`{code}` is not an organisation code (2 to 16 characters: capital letters, digits or `-`)")]
+    InvalidOrganisationCode { code: String },
+    #[error("invalid organisation: {reason}")]
+    InvalidOrganisation { reason: String },
+    #[error("`{code}` is not a role (expected administrator, focal_point, analyst or observer)")]
+    UnknownRole { code: String },
+    #[error("`{code}` is not a sharing level (expected private, named_members, all_members, members_and_observers or public)")]
+    UnknownSharingLevel { code: String },
     #[error("`{text}` is empty or too long (at most {max} characters)")]
     InvalidText { text: String, max: usize },
 }

@@ -8,6 +8,7 @@
 //! validates; everything inside corredor takes the typed value. This crate does no I/O, is not
 //! async and never reads the clock: whoever needs "today" passes it in.
 
+mod access;
 mod breakdown;
 mod code;
 mod corridor;
@@ -19,6 +20,10 @@ mod period;
 mod place;
 mod signal;
 
+pub use access::{
+    authorize, may_read, Action, Caller, Denied, Organisation, OrganisationCode, OrganisationKind,
+    Principal, Role, SharingLevel, SharingPolicy, DEFAULT_SHARING,
+};
 pub use breakdown::{AgeGroup, Breakdown, Sex, Vulnerability};
 pub use code::{CountryCode, Nationality};
 pub use corridor::{Corridor, CorridorCode, CorridorNode, Leg};
