@@ -6,6 +6,7 @@
 //! store transaction; it parses nothing itself (that is `corredor-exchange`) and contains no
 //! SQL (that is `corredor-store`).
 
+mod accounts;
 mod clock;
 mod completeness;
 pub mod demo;
@@ -20,6 +21,10 @@ mod series;
 
 use std::sync::Arc;
 
+pub use accounts::{
+    CreatedToken, CurrentSession, NewUser, OpenedSession, SESSION_LENGTH, THROTTLE_FAILURES,
+    THROTTLE_WINDOW,
+};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use completeness::{Completeness, CompletenessRow, PeriodStatus};
 pub use corredor_store as store;

@@ -33,6 +33,8 @@
 //! Architecture invariant: no `sqlx` type appears in this crate's public API; errors are
 //! mapped to [`StoreError`] here.
 
+mod access;
+mod audit;
 mod error;
 mod forecasts;
 mod migrations;
@@ -53,6 +55,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use access::{Account, NewAccount, NewSession, NewToken, StoredSession, StoredToken};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use error::StoreError;
 pub use forecasts::{
     ForecastLeg, ForecastRow, ForecastRun, ForecastRunDetail, ForecastRunFilter, KeptForecast,

@@ -1,6 +1,6 @@
 //! One error type for every handler, mapped to a response in one place.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use corredor_app::AppError;
@@ -25,7 +25,21 @@ impl From<Vec<Problem>> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut retry_after = None;
         let (status, body) = match self.0 {
+            AppError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                json!({ "error": "unauthenticated", "message": "sign in, or send an API token as `Authorization: Bearer <token>`" }),
+            ),
+            AppError::Throttled {
+                retry_after_seconds,
+            } => {
+                retry_after = Some(retry_after_seconds);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({ "error": "throttled", "message": format!("too many failed sign-ins: try again in {retry_after_seconds} s") }),
+                )
+            }
             AppError::NotFound { what } => (
                 StatusCode::NOT_FOUND,
                 json!({ "error": "not_found", "message": format!("{what} not found") }),
@@ -59,7 +73,19 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"corredor\""),
+            );
+        }
+        response
     }
 }
 
