@@ -5,5 +5,6 @@
 //! needs it) comes from a seed passed in.
 
 pub mod detection;
+pub mod disclosure;
 pub mod forecast;
 pub mod random;
