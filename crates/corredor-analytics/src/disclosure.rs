@@ -1,0 +1,1 @@
+//! Statistical disclosure control: small counts suppressed, and never recoverable.
