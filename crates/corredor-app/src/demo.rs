@@ -5,12 +5,13 @@
 //! `corredor_exchange::sources` and is recorded as one submission by the demo loader, with the
 //! publisher named as the source of every value.
 
-use corredor_core::CountryCode;
+use corredor_core::{Caller, CountryCode, OrganisationCode, Role};
 use corredor_exchange::sources::{SourceFile, SHIPPED};
 use corredor_store::Submission;
+use rand::distributions::{Alphanumeric, DistString};
 use serde::Serialize;
 
-use crate::{App, AppError};
+use crate::{App, AppError, NewUser};
 
 /// The bytes of every shipped source file, by dataset folder and file name.
 const EMBEDDED: &[(&str, &str, &[u8])] = &[
@@ -96,6 +97,80 @@ pub struct DemoReport {
     pub scan: crate::ScanReport,
     /// The forecast runs recorded from the loaded data.
     pub forecasts: Vec<crate::RunSummary>,
+    /// One user per role, to sign in with: their passwords are shown once, here.
+    pub users: Vec<DemoUser>,
+}
+
+/// A user the demo creates, with its password in clear so the person running the demo can
+/// sign in. Never serialised: the report's JSON leaves the passwords out.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoUser {
+    pub name: String,
+    pub organisation: OrganisationCode,
+    pub role: Role,
+    #[serde(skip)]
+    pub password: String,
+}
+
+/// The demo's users: the secretariat's administrator, a focal point and an analyst of two
+/// countries (Panama, the Darién; Guatemala, further north) and an observer.
+const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
+    (
+        "rcm.admin",
+        "Administración RCM",
+        "RCM",
+        Role::Administrator,
+    ),
+    (
+        "pan.focal",
+        "Punto focal de Panamá",
+        "PAN",
+        Role::FocalPoint,
+    ),
+    ("pan.analyst", "Analista de Panamá", "PAN", Role::Analyst),
+    (
+        "gtm.focal",
+        "Punto focal de Guatemala",
+        "GTM",
+        Role::FocalPoint,
+    ),
+    ("gtm.analyst", "Analista de Guatemala", "GTM", Role::Analyst),
+    (
+        "iom.observer",
+        "Observador de la OIM",
+        "IOM",
+        Role::Observer,
+    ),
+];
+
+/// Length of a demo user's random password.
+const DEMO_PASSWORD_LENGTH: usize = 16;
+
+/// Adds the demo's users with fresh random passwords (a demo database is new every time).
+async fn add_users(app: &App) -> Result<Vec<DemoUser>, AppError> {
+    let mut users = Vec::new();
+    for (name, display_name, organisation, role) in DEMO_USERS {
+        let organisation = OrganisationCode::parse(organisation).map_err(anyhow::Error::new)?;
+        let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, DEMO_PASSWORD_LENGTH);
+        app.add_user(
+            &Caller::System,
+            &NewUser {
+                name: (*name).to_owned(),
+                display_name: (*display_name).to_owned(),
+                organisation: organisation.clone(),
+                role: *role,
+                password: password.clone(),
+            },
+        )
+        .await?;
+        users.push(DemoUser {
+            name: (*name).to_owned(),
+            organisation,
+            role: *role,
+            password,
+        });
+    }
+    Ok(users)
 }
 
 fn embedded(source: &SourceFile) -> Result<&'static [u8], AppError> {
@@ -117,6 +192,9 @@ fn embedded(source: &SourceFile) -> Result<&'static [u8], AppError> {
 pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, AppError> {
     step("reference data");
     let reference = app.install_reference_data().await?;
+    app.install_organisations().await?;
+    step("users");
+    let users = add_users(app).await?;
     let mut datasets = Vec::new();
     let mut observations = 0;
     for source in SHIPPED {
@@ -156,6 +234,7 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
         datasets,
         forecasts,
         scan,
+        users,
     })
 }
 

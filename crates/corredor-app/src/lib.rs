@@ -51,20 +51,28 @@ use corredor_store::Store;
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
+    /// Recent failed sign-ins, shared by every clone of the app (one per request).
+    throttle: Arc<std::sync::Mutex<accounts::Throttle>>,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
-        App { store, clock }
+        App {
+            store,
+            clock,
+            throttle: Arc::default(),
+        }
     }
 
     /// Connects to the database at `url` (SQLite file or PostgreSQL) with the system clock.
-    /// A new database gets the shipped reference data (countries, places, corridors).
+    /// A new database gets the shipped reference data (countries, places, corridors) and
+    /// organisations (member countries, the secretariat, observers).
     pub async fn connect(url: &str) -> Result<App, AppError> {
         let store = Store::connect(url).await?;
         let app = App::new(store, Arc::new(SystemClock));
         if app.store.countries().await?.is_empty() {
             app.install_reference_data().await?;
+            app.install_organisations().await?;
         }
         Ok(app)
     }
