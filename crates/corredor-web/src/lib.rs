@@ -11,6 +11,7 @@ mod openapi;
 mod pages;
 mod params;
 pub mod render;
+pub mod tls;
 
 use std::net::SocketAddr;
 
