@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use corredor_core::{CorridorCode, CountryCode, Granularity, Measure, Nationality, Period};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::NewAuditEntry;
 use crate::error::StoreError;
 use crate::model::Backend;
-use crate::sql::{bind_postgres, bind_sqlite, sqlite_timestamp, Param, RowAccess, Sql};
-use crate::{Pool, Store};
+use crate::sql::{sqlite_timestamp, Param, RowAccess, Sql};
+use crate::Store;
 
 /// A forecast run to record: who forecast what, from which last observed period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,36 +228,35 @@ impl Store {
             Ok(statements)
         };
 
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let row = bind_sqlite(sqlx::query(&head.text), head.params)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let run_id = row.integer(0)?;
-                for sql in body(run_id)? {
-                    bind_sqlite(sqlx::query(&sql.text), sql.params)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(run_id)
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let row = bind_postgres(sqlx::query(&head.text), head.params)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let run_id = row.integer(0)?;
-                for sql in body(run_id)? {
-                    bind_postgres(sqlx::query(&sql.text), sql.params)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(run_id)
-            }
+        let mut tx = self.begin_audited().await?;
+        let run_id = tx
+            .fetch(head, |row| row.integer(0))
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                StoreError::Backend("the new forecast run's id was not returned".into())
+            })?;
+        for sql in body(run_id)? {
+            tx.execute(sql).await?;
         }
+        let entry = NewAuditEntry {
+            action: "record_forecast_run".to_owned(),
+            subject: format!("forecast_run:{run_id}"),
+            country: None,
+            before: None,
+            after: Some(serde_json::json!({
+                "run": run_id,
+                "corridor": run.corridor,
+                "model": run.model,
+                "origin": run.origin,
+                "created_at": run.created_at,
+                "rows": run.rows.len(),
+                "legs": run.legs.len(),
+            })),
+        };
+        tx.audit(self.actor(), &entry).await?;
+        tx.commit().await?;
+        Ok(run_id)
     }
 
     /// The recorded runs, newest first.

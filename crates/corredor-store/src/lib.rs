@@ -48,6 +48,7 @@ mod sql;
 pub mod benchmark;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -63,7 +64,7 @@ pub use forecasts::{
     NewForecastRun,
 };
 pub use model::{
-    Backend, DimensionFilter, GroupBy, KeyedRevision, ObservationFilter, PlaceFilter,
+    Backend, DimensionFilter, GroupBy, KeyedRevision, ObservationFilter, PairFilter, PlaceFilter,
     RecordOutcome, ReportedPeriod, SeriesQuery, SeriesRow, StoredObservation, Submission,
 };
 pub use signals::{
@@ -77,6 +78,8 @@ use crate::sql::{bind_postgres, bind_sqlite, RowAccess, Sql};
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// Who the writes of this store are audited as; [`Store::acting_as`] sets it.
+    actor: Arc<Actor>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +107,7 @@ impl Store {
                 migrations::run_postgres(&pool).await?;
                 Ok(Store {
                     pool: Pool::Postgres(pool),
+                    actor: Arc::new(Actor::system()),
                 })
             }
             Some("sqlite") => {
@@ -146,6 +150,7 @@ impl Store {
         migrations::run_sqlite(&pool).await?;
         Ok(Store {
             pool: Pool::Sqlite(pool),
+            actor: Arc::new(Actor::system()),
         })
     }
 
@@ -189,30 +194,5 @@ impl Store {
                 rows.iter().map(|row| map(row)).collect()
             }
         }
-    }
-
-    /// Runs a statement in a transaction of its own.
-    pub(crate) async fn execute_all(&self, statements: Vec<Sql>) -> Result<(), StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                for sql in statements {
-                    bind_sqlite(sqlx::query(&sql.text), sql.params)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                for sql in statements {
-                    bind_postgres(sqlx::query(&sql.text), sql.params)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-            }
-        }
-        Ok(())
     }
 }

@@ -28,6 +28,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "forecasts",
         include_str!("../migrations/sqlite/0003_forecasts.sql"),
     ),
+    (
+        4,
+        "access",
+        include_str!("../migrations/sqlite/0004_access.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -45,6 +50,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "forecasts",
         include_str!("../migrations/postgres/0003_forecasts.sql"),
+    ),
+    (
+        4,
+        "access",
+        include_str!("../migrations/postgres/0004_access.sql"),
     ),
 ];
 

@@ -8,6 +8,7 @@ use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
 
+use crate::audit::{self, capped, NewAuditEntry};
 use crate::error::StoreError;
 use crate::model::{RecordOutcome, Submission};
 use crate::observations::key_text;
@@ -40,12 +41,25 @@ impl Store {
         let result = match &self.pool {
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let outcome = record_sqlite(&mut tx, &rows, submission).await;
+                let outcome = match record_sqlite(&mut tx, &rows, submission).await {
+                    Ok((outcome, entry)) => audit::append_sqlite(&mut tx, self.actor(), &entry)
+                        .await
+                        .map(|_| outcome),
+                    Err(error) => Err(error),
+                };
                 finish(tx, outcome).await
             }
             Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                let outcome = record_postgres(&mut tx, &rows, submission).await;
+                // The audit lock first, as every audited write takes it: the values this
+                // import supersedes, read below, are then the ones its entry lists.
+                audit::lock_postgres(&mut tx).await?;
+                let outcome = match record_postgres(&mut tx, &rows, submission).await {
+                    Ok((outcome, entry)) => audit::append_postgres(&mut tx, self.actor(), &entry)
+                        .await
+                        .map(|_| outcome),
+                    Err(error) => Err(error),
+                };
                 finish(tx, outcome).await
             }
         };
@@ -219,6 +233,8 @@ struct Update {
 
 /// A revision that a later one of this batch supersedes, with the submission that brought it.
 struct RevisionRow {
+    /// The observation of the batch that supersedes it (for the audit entry).
+    superseded_by: usize,
     observation_id: i64,
     revision: i32,
     value: i64,
@@ -320,6 +336,7 @@ fn plan(
             }
             Some(current) => {
                 plan.revisions.push(RevisionRow {
+                    superseded_by: index,
                     observation_id: current.id,
                     revision: current.revision,
                     value: current.value,
@@ -362,6 +379,65 @@ fn plan(
     plan.revisions
         .sort_unstable_by_key(|revision| (revision.observation_id, revision.revision));
     Ok(plan)
+}
+
+/// The audit entry of an import: the file, its counts and submission, and for every revised
+/// key the revision it superseded (`before`) and the one that replaced it (`after`), listed up
+/// to [`audit::LISTED_ITEMS`] and counted beyond.
+fn import_audit(
+    rows: &BatchRows<'_>,
+    plan: &Plan,
+    submission: &Submission,
+    outcome: &RecordOutcome,
+) -> Result<NewAuditEntry, StoreError> {
+    let (superseded, unlisted) = capped(plan.revisions.iter().map(|revision| {
+        serde_json::json!({
+            "key": rows.keys[revision.superseded_by],
+            "revision": revision.revision,
+            "value": revision.value,
+            "source": revision.source,
+        })
+    }))?;
+    let (replacing, _) = capped(plan.revisions.iter().map(|revision| {
+        let observation = &rows.batch[revision.superseded_by];
+        serde_json::json!({
+            "key": rows.keys[revision.superseded_by],
+            "revision": revision.revision + 1,
+            "value": rows.values[revision.superseded_by],
+            "source": observation.source,
+        })
+    }))?;
+    // An import is about one country's data; a batch of several has no one owner to name.
+    let country = match rows.batch.first() {
+        Some(first)
+            if rows
+                .batch
+                .iter()
+                .all(|o| o.key.country == first.key.country) =>
+        {
+            Some(first.key.country)
+        }
+        _ => None,
+    };
+    let before = (!plan.revisions.is_empty())
+        .then(|| serde_json::json!({ "revisions": superseded, "unlisted": unlisted }));
+    Ok(NewAuditEntry {
+        action: "import".to_owned(),
+        subject: format!("submission:{}", outcome.submission_id),
+        country,
+        before,
+        after: Some(serde_json::json!({
+            "submission": outcome.submission_id,
+            "file": submission.note,
+            "submitted_by": submission.submitted_by,
+            "rows": rows.batch.len(),
+            "new": outcome.inserted,
+            "revised": outcome.revised,
+            "unchanged": outcome.unchanged,
+            "revisions": replacing,
+            "unlisted": unlisted,
+        })),
+    })
 }
 
 /// One column of a chunk, for binding as a PostgreSQL array.
@@ -411,7 +487,7 @@ async fn record_sqlite(
     tx: &mut SqliteConnection,
     rows: &BatchRows<'_>,
     submission: &Submission,
-) -> Result<RecordOutcome, StoreError> {
+) -> Result<(RecordOutcome, NewAuditEntry), StoreError> {
     let submission_id: i64 = sqlx::query_scalar(
         "INSERT INTO submission (submitted_by, submitted_at, note) VALUES (?, ?, ?) RETURNING id",
     )
@@ -511,19 +587,21 @@ async fn record_sqlite(
         query.execute(&mut *tx).await?;
     }
 
-    Ok(RecordOutcome {
+    let outcome = RecordOutcome {
         submission_id,
         inserted: plan.inserted,
         revised: plan.revised,
         unchanged: plan.unchanged,
-    })
+    };
+    let entry = import_audit(rows, &plan, submission, &outcome)?;
+    Ok((outcome, entry))
 }
 
 async fn record_postgres(
     tx: &mut PgConnection,
     rows: &BatchRows<'_>,
     submission: &Submission,
-) -> Result<RecordOutcome, StoreError> {
+) -> Result<(RecordOutcome, NewAuditEntry), StoreError> {
     let submission_id: i64 = sqlx::query_scalar(
         "INSERT INTO submission (submitted_by, submitted_at, note) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -648,10 +726,12 @@ async fn record_postgres(
         .await?;
     }
 
-    Ok(RecordOutcome {
+    let outcome = RecordOutcome {
         submission_id,
         inserted: plan.inserted,
         revised: plan.revised,
         unchanged: plan.unchanged,
-    })
+    };
+    let entry = import_audit(rows, &plan, submission, &outcome)?;
+    Ok((outcome, entry))
 }

@@ -5,6 +5,7 @@ use corredor_core::{
     RcmStatus,
 };
 
+use crate::audit::{capped, NewAuditEntry, Tx};
 use crate::error::StoreError;
 use crate::sql::{Param, RowAccess};
 use crate::Store;
@@ -31,8 +32,37 @@ impl Store {
                 );
                 sql
             })
-            .collect();
-        self.execute_all(statements).await
+            .collect::<Vec<_>>();
+        let codes: Vec<String> = countries.iter().map(|c| c.code.to_string()).collect();
+        let mut tx = self.begin_audited().await?;
+        let before = if codes.is_empty() {
+            Vec::new()
+        } else {
+            let mut old =
+                tx.sql("SELECT code, name_en, name_es, rcm_status FROM country WHERE code IN ");
+            old.bind_list(codes.iter().cloned().map(Param::Text));
+            old.push(" ORDER BY code");
+            tx.fetch(old, country_from_row).await?
+        };
+        for sql in statements {
+            tx.execute(sql).await?;
+        }
+        let subject = match countries {
+            [country] => format!("country:{}", country.code),
+            _ => format!("countries:{}", countries.len()),
+        };
+        let country = match countries {
+            [country] => Some(country.code),
+            _ => None,
+        };
+        let entry = NewAuditEntry {
+            action: "put_countries".to_owned(),
+            subject,
+            country,
+            before: listed("countries", &before)?,
+            after: listed("countries", countries)?,
+        };
+        audit_and_commit(self, tx, &entry).await
     }
 
     /// Every stored country, by code.
@@ -66,8 +96,36 @@ impl Store {
                 );
                 sql
             })
-            .collect();
-        self.execute_all(statements).await
+            .collect::<Vec<_>>();
+        let mut tx = self.begin_audited().await?;
+        let before = if places.is_empty() {
+            Vec::new()
+        } else {
+            let mut old = tx.sql(&format!("{PLACE_COLUMNS} WHERE code IN "));
+            old.bind_list(places.iter().map(|p| Param::Text(p.code.to_string())));
+            old.push(" ORDER BY code");
+            tx.fetch(old, place_from_row).await?
+        };
+        for sql in statements {
+            tx.execute(sql).await?;
+        }
+        let subject = match places {
+            [place] => format!("place:{}", place.code),
+            _ => format!("places:{}", places.len()),
+        };
+        // The country whose places these are, when they are all of one.
+        let country = match places.first() {
+            Some(first) if places.iter().all(|p| p.country == first.country) => Some(first.country),
+            _ => None,
+        };
+        let entry = NewAuditEntry {
+            action: "put_places".to_owned(),
+            subject,
+            country,
+            before: listed("places", &before)?,
+            after: listed("places", places)?,
+        };
+        audit_and_commit(self, tx, &entry).await
     }
 
     /// Every stored place, by code.
@@ -101,7 +159,19 @@ impl Store {
             " ON CONFLICT (code) DO UPDATE SET name_en = excluded.name_en, \
              name_es = excluded.name_es, nodes = excluded.nodes, legs = excluded.legs",
         );
-        self.execute_all(vec![sql]).await
+        let mut tx = self.begin_audited().await?;
+        let mut old = tx.sql(&format!("{CORRIDOR_COLUMNS} WHERE code = "));
+        old.bind(Param::Text(corridor.code().to_string()));
+        let before = tx.fetch(old, corridor_from_row).await?.pop();
+        tx.execute(sql).await?;
+        let entry = NewAuditEntry {
+            action: "put_corridor".to_owned(),
+            subject: format!("corridor:{}", corridor.code()),
+            country: None,
+            before: before.as_ref().map(to_value).transpose()?,
+            after: Some(to_value(corridor)?),
+        };
+        audit_and_commit(self, tx, &entry).await
     }
 
     /// Every stored corridor, by code.
@@ -129,6 +199,34 @@ const CORRIDOR_COLUMNS: &str = "SELECT code, name_en, name_es, nodes, legs FROM 
 /// than panicked on.
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|error| StoreError::Backend(error.to_string()))
+}
+
+fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(value).map_err(|error| StoreError::Backend(error.to_string()))
+}
+
+/// `{"<name>": [first items], "unlisted": <rest>}`, or nothing for no items (a put of new
+/// reference data has no "before").
+fn listed<T: serde::Serialize>(
+    name: &str,
+    items: &[T],
+) -> Result<Option<serde_json::Value>, StoreError> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let (listed, unlisted) = capped(items)?;
+    Ok(Some(
+        serde_json::json!({ name: listed, "unlisted": unlisted }),
+    ))
+}
+
+async fn audit_and_commit(
+    store: &Store,
+    mut tx: Tx,
+    entry: &NewAuditEntry,
+) -> Result<(), StoreError> {
+    tx.audit(store.actor(), entry).await?;
+    tx.commit().await
 }
 
 fn rcm_code(status: RcmStatus) -> &'static str {

@@ -13,11 +13,12 @@ use corredor_core::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{capped, NewAuditEntry};
 use crate::error::StoreError;
 use crate::model::Backend;
 use crate::reference::{country_code, place_code};
-use crate::sql::{bind_postgres, bind_sqlite, sqlite_timestamp, Param, RowAccess, Sql};
-use crate::{Pool, Store};
+use crate::sql::{sqlite_timestamp, Param, RowAccess, Sql};
+use crate::Store;
 
 /// Whose series a signal is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -141,8 +142,35 @@ impl Store {
             .iter()
             .map(|signal| self.insert_signal(signal))
             .collect::<Result<Vec<_>, _>>()?;
-        let affected = self.execute_counting(statements).await?;
-        Ok(affected.iter().sum())
+        let mut tx = self.begin_audited().await?;
+        let mut recorded = Vec::new();
+        for (signal, sql) in signals.iter().zip(statements) {
+            if tx.execute(sql).await? == 1 {
+                recorded.push(signal);
+            }
+        }
+        // The country whose series these are, when they are all of one.
+        let country = match signals.first().and_then(|first| first.scope.country()) {
+            Some(first) if signals.iter().all(|s| s.scope.country() == Some(first)) => Some(first),
+            _ => None,
+        };
+        let new = recorded.len() as u64;
+        let (listed, unlisted) = capped(recorded)?;
+        let entry = NewAuditEntry {
+            action: "record_signals".to_owned(),
+            subject: format!("signals:{}", signals.len()),
+            country,
+            before: None,
+            after: Some(serde_json::json!({
+                "given": signals.len(),
+                "recorded": new,
+                "signals": listed,
+                "unlisted": unlisted,
+            })),
+        };
+        tx.audit(self.actor(), &entry).await?;
+        tx.commit().await?;
+        Ok(new)
     }
 
     /// The signals the filter selects, latest period first, then highest score.
@@ -261,10 +289,31 @@ impl Store {
         current.push(" WHERE id = ");
         current.bind(Param::Integer(id));
 
-        let affected = self.execute_counting(vec![history, current]).await?;
-        if affected.first() != Some(&1) {
-            return Err(StoreError::not_found(format!("signal {id}")));
-        }
+        let mut tx = self.begin_audited().await?;
+        let mut read = tx.sql(&format!("SELECT {COLUMNS} FROM signal s WHERE s.id = "));
+        read.bind(Param::Integer(id));
+        let before = tx
+            .fetch(read, signal_from_row)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found(format!("signal {id}")))?;
+        tx.execute(history).await?;
+        tx.execute(current).await?;
+        let decision = SignalDecision {
+            outcome,
+            decided_by: decided_by.to_owned(),
+            decided_at: at,
+            reason: reason.to_owned(),
+        };
+        let entry = NewAuditEntry {
+            action: "decide_signal".to_owned(),
+            subject: format!("signal:{id}"),
+            country: before.signal.scope.country(),
+            before: Some(serde_json::json!({ "decision": before.decision })),
+            after: Some(serde_json::json!({ "decision": decision })),
+        };
+        tx.audit(self.actor(), &entry).await?;
+        tx.commit().await?;
         self.signal(id).await
     }
 
@@ -361,34 +410,6 @@ impl Store {
         push_timestamp(&mut sql, self.backend(), signal.detected_at);
         sql.push(") ON CONFLICT (key) DO NOTHING");
         Ok(sql)
-    }
-
-    /// Runs the statements in one transaction and returns the rows each affected.
-    async fn execute_counting(&self, statements: Vec<Sql>) -> Result<Vec<u64>, StoreError> {
-        let mut affected = Vec::with_capacity(statements.len());
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                for sql in statements {
-                    let done = bind_sqlite(sqlx::query(&sql.text), sql.params)
-                        .execute(&mut *tx)
-                        .await?;
-                    affected.push(done.rows_affected());
-                }
-                tx.commit().await?;
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                for sql in statements {
-                    let done = bind_postgres(sqlx::query(&sql.text), sql.params)
-                        .execute(&mut *tx)
-                        .await?;
-                    affected.push(done.rows_affected());
-                }
-                tx.commit().await?;
-            }
-        }
-        Ok(affected)
     }
 }
 
