@@ -586,12 +586,12 @@ fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
             unknowns.push(Unknown::Cell(cell));
         }
     }
-    let mut rows: Vec<Vec<(usize, Rational)>> = Vec::new();
+    let mut rows: Vec<SparseRow> = Vec::new();
     for (index, relation) in table.relations.iter().enumerate() {
         let Some(residual) = context.residuals[index] else {
             continue;
         };
-        let mut row: Vec<(usize, Rational)> = Vec::new();
+        let mut row: SparseRow = Vec::new();
         if status[relation.total].is_suppressed() {
             row.push((column_of_cell[relation.total], Rational::ONE));
         }
@@ -637,21 +637,18 @@ fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
     }
 }
 
+/// A row of the reader's equations: (column, coefficient) pairs sorted by column, no zeros.
+type SparseRow = Vec<(usize, Rational)>;
+
 /// Gauss–Jordan elimination on sparse rows (sorted by column) with exact rationals. Returns,
 /// for each column, its pivot row in reduced row echelon form (pivot normalised to 1), or
 /// `None` on arithmetic overflow.
-fn reduced_row_echelon(
-    rows: Vec<Vec<(usize, Rational)>>,
-    columns: usize,
-) -> Option<Vec<Option<Vec<(usize, Rational)>>>> {
-    let mut pivots: Vec<Option<Vec<(usize, Rational)>>> = vec![None; columns];
+fn reduced_row_echelon(rows: Vec<SparseRow>, columns: usize) -> Option<Vec<Option<SparseRow>>> {
+    let mut pivots: Vec<Option<SparseRow>> = vec![None; columns];
     // Forward: each row is reduced by the pivots of its leading columns until its leading
     // column is new.
     for mut row in rows {
-        loop {
-            let Some(&(lead, coefficient)) = row.first() else {
-                break;
-            };
+        while let Some(&(lead, coefficient)) = row.first() {
             match &pivots[lead] {
                 Some(pivot) => row = axpy(&row, coefficient.neg()?, pivot)?,
                 None => {

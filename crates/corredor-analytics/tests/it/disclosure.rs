@@ -200,11 +200,12 @@ fn rank(mut matrix: Vec<Vec<f64>>) -> usize {
             continue;
         }
         matrix.swap(rank, pivot);
-        for row in 0..matrix.len() {
-            if row != rank {
-                let factor = matrix[row][column] / matrix[rank][column];
-                for c in column..columns {
-                    matrix[row][c] -= factor * matrix[rank][c];
+        let pivot_row = matrix[rank].clone();
+        for (index, row) in matrix.iter_mut().enumerate() {
+            if index != rank {
+                let factor = row[column] / pivot_row[column];
+                for (value, pivot_value) in row[column..].iter_mut().zip(&pivot_row[column..]) {
+                    *value -= factor * pivot_value;
                 }
             }
         }
