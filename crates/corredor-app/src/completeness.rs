@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use corredor_core::{CountryCode, Granularity, Measure, Period};
+use corredor_core::{Caller, CountryCode, Granularity, Measure, Period};
 use serde::Serialize;
 
 use crate::{App, AppError};
@@ -59,7 +59,11 @@ pub fn default_grace_days(granularity: Granularity) -> u32 {
 impl App {
     /// Completeness of every country and measure that has reported anything, in the order of
     /// the first corridor and then by country code.
-    pub async fn completeness_overview(&self) -> Result<Vec<Completeness>, AppError> {
+    /// A country sees its own; the secretariat sees every country's.
+    pub async fn completeness_overview(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<Completeness>, AppError> {
         let corridor_order: Vec<CountryCode> = self
             .store
             .corridors()
@@ -84,9 +88,10 @@ impl App {
             )
         });
         let mut overview = Vec::new();
+        countries.retain(|country| may_see_completeness(caller, *country));
         for country in countries {
             for &measure in Measure::ALL {
-                let result = self.completeness(country, measure).await?;
+                let result = self.completeness(caller, country, measure).await?;
                 if result.granularity.is_some() {
                     overview.push(result);
                 }
@@ -95,11 +100,21 @@ impl App {
         Ok(overview)
     }
 
+    /// Reporting completeness is shown to the country and the secretariat.
     pub async fn completeness(
         &self,
+        caller: &Caller,
         country: CountryCode,
         measure: Measure,
     ) -> Result<Completeness, AppError> {
+        if !may_see_completeness(caller, country) {
+            return Err(match caller {
+                Caller::Anonymous => AppError::Unauthenticated,
+                _ => AppError::Forbidden(format!(
+                    "the reporting completeness of {country} is shown to {country} and the secretariat"
+                )),
+            });
+        }
         let reported = self.store.reported_periods(country, measure).await?;
         Ok(assess(
             country,
@@ -110,6 +125,17 @@ impl App {
                 .collect::<Vec<_>>(),
             self.today(),
         ))
+    }
+}
+
+fn may_see_completeness(caller: &Caller, country: CountryCode) -> bool {
+    match caller {
+        Caller::System => true,
+        Caller::Anonymous => false,
+        Caller::Principal(principal) => {
+            principal.country() == Some(country)
+                || principal.kind == corredor_core::OrganisationKind::Secretariat
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use corredor_core::Observation;
+use corredor_core::{Caller, Observation};
 use corredor_exchange::observations::{write_csv, write_hxl, write_json, ExportRow};
 use corredor_store::ObservationFilter;
 
@@ -42,7 +42,29 @@ pub struct ExportRequest {
 
 impl App {
     /// Writes the observations in the chosen format; the output reads back with `import`.
-    pub async fn export(&self, request: &ExportRequest, out: impl Write) -> Result<u64, AppError> {
+    /// Only what `caller` may read is written; revisions (who changed what, when) are for the
+    /// members, and observers and readers who are not signed in get small counts suppressed.
+    pub async fn export(
+        &self,
+        caller: &Caller,
+        request: &ExportRequest,
+        out: impl Write,
+    ) -> Result<u64, AppError> {
+        if request.revisions && caller.needs_suppression() {
+            return Err(match caller {
+                Caller::Anonymous => AppError::Unauthenticated,
+                _ => AppError::Forbidden(
+                    "the revisions of values are shared with member countries only".to_owned(),
+                ),
+            });
+        }
+        let request = &ExportRequest {
+            filter: ObservationFilter {
+                readable: self.readable(caller).await?.pair_filter(),
+                ..request.filter.clone()
+            },
+            ..request.clone()
+        };
         let rows: Vec<ExportRow> = if request.revisions {
             self.store
                 .observation_history(&request.filter)

@@ -69,7 +69,7 @@ use corredor_analytics::forecast::{
     forecast_corridor, EtsConfig, ForecastSettings, PropagationConfig, StepForecast,
 };
 use corredor_core::{
-    Corridor, CorridorCode, CountryCode, Granularity, Measure, Nationality, Period, Place,
+    Caller, Corridor, CorridorCode, CountryCode, Granularity, Measure, Nationality, Period, Place,
     PlaceCode, SignalKind,
 };
 use corredor_store::{
@@ -320,7 +320,7 @@ impl App {
                 });
             }
         }
-        let warnings = self.capacity_warnings().await?;
+        let warnings = self.capacity_warnings(&Caller::System).await?;
         let signals: Vec<NewSignal> = warnings
             .iter()
             .map(|warning| capacity_signal(warning, self.clock.now()))
@@ -347,11 +347,12 @@ impl App {
     /// The latest forecasts of each corridor, filtered, with each series' running skill.
     pub async fn forecasts(
         &self,
+        caller: &Caller,
         query: &ForecastQuery,
     ) -> Result<Vec<CorridorForecasts>, AppError> {
-        let skill = self.forecast_skill().await?;
+        let skill = self.forecast_skill(caller).await?;
         let mut result = Vec::new();
-        for corridor in self.store.corridors().await? {
+        for corridor in self.readable_corridors(caller).await? {
             if query
                 .corridor
                 .as_ref()
@@ -454,10 +455,25 @@ impl App {
         Ok(result)
     }
 
+    /// The corridors whose forecasts `caller` may read: forecasts are made of the flows of
+    /// every node, so every node's country must share its flows with the caller.
+    async fn readable_corridors(&self, caller: &Caller) -> Result<Vec<Corridor>, AppError> {
+        let readable = self.readable(caller).await?;
+        let mut corridors = self.store.corridors().await?;
+        corridors.retain(|corridor| {
+            corridor.nodes().iter().all(|node| {
+                [Measure::IrregularEntry, Measure::Encounter]
+                    .into_iter()
+                    .all(|measure| readable.may_read(node.country, measure))
+            })
+        });
+        Ok(corridors)
+    }
+
     /// The fitted legs of the latest run of each corridor.
-    pub async fn forecast_legs(&self) -> Result<Vec<CorridorLegs>, AppError> {
+    pub async fn forecast_legs(&self, caller: &Caller) -> Result<Vec<CorridorLegs>, AppError> {
         let mut result = Vec::new();
-        for corridor in self.store.corridors().await? {
+        for corridor in self.readable_corridors(caller).await? {
             if let Some(detail) = self
                 .store
                 .latest_forecasts(corridor.code(), FORECAST_MODEL)
@@ -476,10 +492,10 @@ impl App {
 
     /// Scores every kept forecast whose target period has been reported, and the running
     /// skill per corridor node, nationality and model.
-    pub async fn forecast_skill(&self) -> Result<ForecastSkill, AppError> {
+    pub async fn forecast_skill(&self, caller: &Caller) -> Result<ForecastSkill, AppError> {
         let today = self.today();
         let mut scored = Vec::new();
-        for corridor in self.store.corridors().await? {
+        for corridor in self.readable_corridors(caller).await? {
             let kept = self
                 .store
                 .forecast_rows_for_scoring(corridor.code(), today)
@@ -574,7 +590,11 @@ impl App {
 
     /// Forecast arrivals above the room left at places reporting shelter capacity, from the
     /// latest run of each corridor.
-    pub async fn capacity_warnings(&self) -> Result<Vec<CapacityWarning>, AppError> {
+    pub async fn capacity_warnings(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<CapacityWarning>, AppError> {
+        let readable = self.readable(caller).await?;
         let capacity = self.latest_stock_by_place(Measure::ShelterCapacity).await?;
         if capacity.is_empty() {
             return Ok(Vec::new());
@@ -584,7 +604,7 @@ impl App {
             .await?;
         let places = self.store.places().await?;
         let mut warnings = Vec::new();
-        for corridor in self.store.corridors().await? {
+        for corridor in self.readable_corridors(caller).await? {
             let Some(detail) = self
                 .store
                 .latest_forecasts(corridor.code(), FORECAST_MODEL)
@@ -596,6 +616,11 @@ impl App {
                 let Some(place) = places.iter().find(|place| &place.code == code) else {
                     continue;
                 };
+                if !readable.may_read(place.country, Measure::ShelterCapacity)
+                    || !readable.may_read(place.country, Measure::ShelterOccupancy)
+                {
+                    continue;
+                }
                 let totals: Vec<&ForecastRow> = detail
                     .rows
                     .iter()
@@ -648,7 +673,7 @@ impl App {
     ) -> Result<BTreeMap<PlaceCode, (Period, u64)>, AppError> {
         let mut request = SeriesRequest::new(measure, Granularity::Month);
         request.by = vec![Dimension::Place];
-        let response = self.series(&request).await?;
+        let response = self.series_unrestricted(&request).await?;
         Ok(response
             .lines
             .into_iter()
@@ -672,7 +697,7 @@ impl App {
         request.from = Some(origin.offset(1 - RECENT_PERIODS).start());
         request.to = Some(origin.start());
         let country_total: u64 = self
-            .series(&request)
+            .series_unrestricted(&request)
             .await?
             .lines
             .iter()
@@ -681,7 +706,7 @@ impl App {
         request.places = vec![place.code.clone()];
         request.by = vec![Dimension::Place];
         let place_total: u64 = self
-            .series(&request)
+            .series_unrestricted(&request)
             .await?
             .lines
             .iter()
@@ -744,7 +769,7 @@ impl App {
         let mut request = SeriesRequest::new(measure, granularity);
         request.countries = vec![country];
         let total: BTreeMap<Period, u64> = self
-            .series(&request)
+            .series_unrestricted(&request)
             .await?
             .lines
             .into_iter()
@@ -757,7 +782,7 @@ impl App {
             total,
             ..NodeCounts::default()
         };
-        for line in self.series(&request).await?.lines {
+        for line in self.series_unrestricted(&request).await?.lines {
             let Some(nationality) = line.nationality else {
                 continue;
             };

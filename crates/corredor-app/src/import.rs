@@ -1,7 +1,9 @@
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use corredor_core::{CountryCode, Observation, ObservationKey, PlaceCode};
+use corredor_core::{
+    authorize, Action, Caller, CountryCode, Observation, ObservationKey, PlaceCode,
+};
 use corredor_exchange::observations::{read_observations_with_progress, Format, ImportContext};
 use corredor_exchange::Problem;
 use corredor_store::{RecordOutcome, Submission};
@@ -16,8 +18,12 @@ pub struct ImportRequest<'a> {
     /// column then names the owner of each row).
     pub country: Option<CountryCode>,
     pub format: Format,
-    /// Who submits (user or token name).
-    pub submitted_by: &'a str,
+    /// Who submits: the submission and the audit log name them, and only a country's own
+    /// focal points and analysts may report its values.
+    pub caller: &'a Caller,
+    /// Who the submission names, when the installation's operator imports a file on behalf
+    /// of someone (`Caller::System` only; anyone else is named by their own account).
+    pub on_behalf_of: Option<&'a str>,
 }
 
 /// What an accepted import changed.
@@ -57,6 +63,9 @@ impl App {
         files: &[(&str, &[u8])],
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<ImportReport, AppError> {
+        if let Some(country) = request.country {
+            authorize(request.caller, &Action::ReportObservations(country))?;
+        }
         let places = self.place_owners().await?;
         let context = ImportContext {
             country: request.country,
@@ -109,9 +118,18 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
+        // A restore without a country names the owner of each row: each must be the caller's.
+        let owners: BTreeSet<CountryCode> =
+            observations.iter().map(|row| row.key.country).collect();
+        for country in owners {
+            authorize(request.caller, &Action::ReportObservations(country))?;
+        }
         let names: Vec<String> = files.iter().map(|(name, _)| (*name).to_owned()).collect();
         let submission = Submission {
-            submitted_by: request.submitted_by.to_owned(),
+            submitted_by: match (request.caller, request.on_behalf_of) {
+                (Caller::System, Some(name)) if !name.trim().is_empty() => name.trim().to_owned(),
+                (caller, _) => caller.actor_name().to_owned(),
+            },
             submitted_at: self.clock.now(),
             note: Some(names.join(", ")),
         };
@@ -122,6 +140,7 @@ impl App {
             unchanged,
         } = self
             .store
+            .acting_as(crate::access::actor(request.caller))
             .record_observations(&observations, &submission)
             .await?;
         tracing::info!(

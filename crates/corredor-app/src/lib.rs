@@ -6,6 +6,7 @@
 //! store transaction; it parses nothing itself (that is `corredor-exchange`) and contains no
 //! SQL (that is `corredor-store`).
 
+mod access;
 mod accounts;
 mod clock;
 mod completeness;
@@ -21,6 +22,7 @@ mod series;
 
 use std::sync::Arc;
 
+pub use access::{Policies, Readable};
 pub use accounts::{
     CreatedToken, CurrentSession, NewUser, OpenedSession, SESSION_LENGTH, THROTTLE_FAILURES,
     THROTTLE_WINDOW,

@@ -1,7 +1,7 @@
 //! The situational picture: the corridor at a glance, for the first page.
 
 use chrono::{Datelike, NaiveDate};
-use corredor_core::{Corridor, Country, CountryCode, Granularity, Measure, Period, Place};
+use corredor_core::{Caller, Corridor, Country, CountryCode, Granularity, Measure, Period, Place};
 use serde::Serialize;
 
 use crate::series::{Dimension, SeriesLine, SeriesRequest, Unit};
@@ -54,7 +54,10 @@ pub struct SituationalPicture {
 
 impl App {
     /// Builds the picture of the first corridor (the main northbound route).
-    pub async fn situational_picture(&self) -> Result<SituationalPicture, AppError> {
+    pub async fn situational_picture(
+        &self,
+        caller: &Caller,
+    ) -> Result<SituationalPicture, AppError> {
         let corridor = self.store.corridors().await?.into_iter().next();
         let countries = self.store.countries().await?;
         let all_places = self.store.places().await?;
@@ -78,7 +81,7 @@ impl App {
                         .map(|i| corridor.legs()[i].typical_transit_days),
                 };
                 if let Some((measure, line, unit)) =
-                    self.latest_node_line(node.country, since).await?
+                    self.latest_node_line(caller, node.country, since).await?
                 {
                     if let Some(last) = line.points.last() {
                         summary.measure = Some(measure);
@@ -96,7 +99,7 @@ impl App {
                     request.by = vec![Dimension::Nationality];
                     request.from = Some(since);
                     request.top = Some(TOP_NATIONALITIES);
-                    let response = self.series(&request).await?;
+                    let response = self.series(caller, &request).await?;
                     if !response.lines.is_empty() {
                         trends.push(TrendChart {
                             country,
@@ -109,7 +112,7 @@ impl App {
                     by_place.countries = vec![node.country];
                     by_place.by = vec![Dimension::Place];
                     by_place.from = Some(since);
-                    for line in self.series(&by_place).await?.lines {
+                    for line in self.series(caller, &by_place).await?.lines {
                         let (Some(code), Some(last)) = (&line.place, line.points.last()) else {
                             continue;
                         };
@@ -139,6 +142,7 @@ impl App {
     /// among those the country reports, and of those the one reported most recently.
     async fn latest_node_line(
         &self,
+        caller: &Caller,
         country: CountryCode,
         since: NaiveDate,
     ) -> Result<Option<(Measure, SeriesLine, Unit)>, AppError> {
@@ -147,7 +151,7 @@ impl App {
             let mut request = SeriesRequest::new(measure, Granularity::Month);
             request.countries = vec![country];
             request.from = Some(since);
-            let response = self.series(&request).await?;
+            let response = self.series(caller, &request).await?;
             if let Some(line) = response.lines.into_iter().next() {
                 let newer = match (&best, line.points.last()) {
                     (None, Some(_)) => true,

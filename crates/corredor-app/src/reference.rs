@@ -1,6 +1,6 @@
 //! Reference data: countries, places and corridors.
 
-use corredor_core::{Corridor, CorridorCode, Country, Place, PlaceCode};
+use corredor_core::{authorize, Action, Caller, Corridor, CorridorCode, Country, Place, PlaceCode};
 use corredor_exchange::reference::{read_corridors, read_countries, read_places};
 use serde::Serialize;
 
@@ -54,8 +54,16 @@ impl App {
         Ok(self.store.place(code).await?)
     }
 
-    /// Adds or changes a place. Its country (and counterpart) must be known countries.
-    pub async fn put_place(&self, place: &Place) -> Result<(), AppError> {
+    /// Adds or changes a place. Its country (and counterpart) must be known countries. A
+    /// place belongs to its country: only that country's focal points (or the secretariat)
+    /// change it, and moving it to another country needs both countries' right.
+    pub async fn put_place(&self, caller: &Caller, place: &Place) -> Result<(), AppError> {
+        authorize(caller, &Action::EditPlace(place.country))?;
+        match self.store.place(&place.code).await {
+            Ok(existing) => authorize(caller, &Action::EditPlace(existing.country))?,
+            Err(corredor_store::StoreError::NotFound { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
         let countries = self.store.countries().await?;
         for (field, code) in [
             ("country", Some(place.country)),
@@ -70,7 +78,10 @@ impl App {
                 }
             }
         }
-        self.store.put_places(std::slice::from_ref(place)).await?;
+        self.store
+            .acting_as(crate::access::actor(caller))
+            .put_places(std::slice::from_ref(place))
+            .await?;
         Ok(())
     }
 
@@ -84,7 +95,8 @@ impl App {
 
     /// Adds or changes a corridor. Every node's places must exist and lie in that node's
     /// country.
-    pub async fn put_corridor(&self, corridor: &Corridor) -> Result<(), AppError> {
+    pub async fn put_corridor(&self, caller: &Caller, corridor: &Corridor) -> Result<(), AppError> {
+        authorize(caller, &Action::EditReference)?;
         let places = self.store.places().await?;
         for node in corridor.nodes() {
             for code in &node.places {
@@ -108,7 +120,10 @@ impl App {
                 }
             }
         }
-        self.store.put_corridor(corridor).await?;
+        self.store
+            .acting_as(crate::access::actor(caller))
+            .put_corridor(corridor)
+            .await?;
         Ok(())
     }
 }

@@ -53,8 +53,8 @@ use corredor_analytics::detection::{
     ThresholdMethod,
 };
 use corredor_core::{
-    CountryCode, Granularity, Measure, MeasureKind, Nationality, Period, PlaceCode, SignalKind,
-    SignalOutcome,
+    authorize, Action, Caller, CountryCode, Granularity, Measure, MeasureKind, Nationality, Period,
+    PlaceCode, SignalKind, SignalOutcome,
 };
 use corredor_store::{
     AlgorithmStatistics, DimensionFilter, GroupBy, NewSignal, PlaceFilter, SeriesQuery,
@@ -391,15 +391,36 @@ impl App {
         }
     }
 
-    /// The stored signals the filter selects.
-    pub async fn signals(&self, filter: &SignalFilter) -> Result<Vec<StoredSignal>, AppError> {
-        Ok(self.store.signals(filter).await?)
+    /// The stored signals the filter selects that `caller` may read: a country's signal
+    /// with its data, a corridor sum when every country of the corridor shares the measure.
+    pub async fn signals(
+        &self,
+        caller: &Caller,
+        filter: &SignalFilter,
+    ) -> Result<Vec<StoredSignal>, AppError> {
+        let signals = self.store.signals(filter).await?;
+        let readable = self.readable(caller).await?;
+        if readable.is_everything() {
+            return Ok(signals);
+        }
+        let corridors = self.store.corridors().await?;
+        Ok(signals
+            .into_iter()
+            .filter(|signal| signal_readable(&readable, &corridors, signal))
+            .collect())
     }
 
     /// One signal with its decisions and its series around the period (three years before,
     /// up to six periods after), with the detector's expected values and bounds.
-    pub async fn signal_detail(&self, id: i64) -> Result<SignalDetail, AppError> {
+    pub async fn signal_detail(&self, caller: &Caller, id: i64) -> Result<SignalDetail, AppError> {
         let signal = self.store.signal(id).await?;
+        let readable = self.readable(caller).await?;
+        if !signal_readable(&readable, &self.store.corridors().await?, &signal) {
+            // Not "forbidden": whether another country's signal exists is not shared either.
+            return Err(AppError::NotFound {
+                what: format!("signal {id}"),
+            });
+        }
         let decisions = self.store.signal_decisions(id).await?;
         let history = self.signal_history(&signal).await?;
         Ok(SignalDetail {
@@ -409,17 +430,21 @@ impl App {
         })
     }
 
-    /// Records the outcome of verifying a signal. Who decides is recorded; that only an
-    /// analyst of the country owning the series may decide arrives with permissions.
+    /// Records the outcome of verifying a signal: only the focal points and analysts of the
+    /// country owning the series decide (the secretariat for a corridor sum), and the
+    /// decision names who took it.
     pub async fn decide_signal(
         &self,
+        caller: &Caller,
         id: i64,
         outcome: SignalOutcome,
-        decided_by: &str,
         reason: &str,
     ) -> Result<StoredSignal, AppError> {
+        let signal = self.signal_detail(caller, id).await?.signal;
+        authorize(caller, &Action::DecideSignal(signal.signal.scope.country()))?;
+        let decided_by = caller.actor_name();
         let mut problems = Vec::new();
-        for (field, text) in [("decided_by", decided_by), ("reason", reason)] {
+        for (field, text) in [("reason", reason)] {
             if text.trim().is_empty() {
                 problems.push(corredor_exchange::Problem::new(
                     "request",
@@ -434,6 +459,7 @@ impl App {
         }
         Ok(self
             .store
+            .acting_as(crate::access::actor(caller))
             .decide_signal(
                 id,
                 outcome,
@@ -444,7 +470,8 @@ impl App {
             .await?)
     }
 
-    /// Signals and decisions per algorithm, with the share discarded.
+    /// Signals and decisions per algorithm, with the share discarded (counts of signals, not
+    /// of people: shared with everyone signed in).
     pub async fn signal_statistics(&self) -> Result<Vec<AlgorithmStatistics>, AppError> {
         Ok(self.store.signal_statistics().await?)
     }
@@ -829,5 +856,27 @@ mod tests {
         add_country_sums(&mut series);
         assert_eq!(series[&(usa, None, None)], Points::from([(month, 150)]));
         assert_eq!(series[&(pan, None, None)], Points::from([(month, 9)]));
+    }
+}
+
+/// Whether a signal's series is readable: its country's data of the measure, or for a
+/// corridor sum, the data of every country of the corridor.
+fn signal_readable(
+    readable: &crate::Readable,
+    corridors: &[corredor_core::Corridor],
+    signal: &StoredSignal,
+) -> bool {
+    let measure = signal.signal.measure;
+    match &signal.signal.scope {
+        SignalScope::Country(country) => readable.may_read(*country, measure),
+        SignalScope::Corridor(code) => corridors
+            .iter()
+            .find(|corridor| corridor.code() == code)
+            .is_some_and(|corridor| {
+                corridor
+                    .nodes()
+                    .iter()
+                    .all(|node| readable.may_read(node.country, measure))
+            }),
     }
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use corredor_core::{
-    AgeGroup, CountryCode, Granularity, Measure, MeasureKind, Nationality, Period, PlaceCode, Sex,
-    Vulnerability,
+    AgeGroup, Caller, CountryCode, Granularity, Measure, MeasureKind, Nationality, Period,
+    PlaceCode, Sex, Vulnerability,
 };
 use corredor_store::{DimensionFilter, GroupBy, PlaceFilter, SeriesQuery, SeriesRow};
 use serde::Serialize;
@@ -210,8 +210,63 @@ fn filter<T: Clone>(values: &[T]) -> DimensionFilter<T> {
 }
 
 impl App {
-    /// Reads a series, rolling finer reports up into the requested granularity.
-    pub async fn series(&self, request: &SeriesRequest) -> Result<SeriesResponse, AppError> {
+    /// Reads a series as `caller` may see it: only the countries whose data of the measure
+    /// the caller may read are added, and for observers and readers who are not signed in,
+    /// small counts are suppressed.
+    pub async fn series(
+        &self,
+        caller: &Caller,
+        request: &SeriesRequest,
+    ) -> Result<SeriesResponse, AppError> {
+        let readable = self.readable(caller).await?;
+        if readable.is_everything() {
+            return self.series_unrestricted(request).await;
+        }
+        let candidates: Vec<CountryCode> = if request.countries.is_empty() {
+            self.store
+                .countries()
+                .await?
+                .into_iter()
+                .map(|country| country.code)
+                .collect()
+        } else {
+            request.countries.clone()
+        };
+        let countries: Vec<CountryCode> = readable.countries(request.measure, candidates).collect();
+        if countries.is_empty() {
+            return Ok(SeriesResponse {
+                measure: request.measure,
+                kind: request.measure.kind(),
+                unit: Unit::People,
+                granularity: request.granularity,
+                lines: Vec::new(),
+                notes: vec![format!(
+                    "no country shares its {} data with you",
+                    request.measure
+                )],
+            });
+        }
+        let hidden = !request.countries.is_empty() && countries.len() < request.countries.len();
+        let restricted = SeriesRequest {
+            countries,
+            ..request.clone()
+        };
+        let mut response = self.series_unrestricted(&restricted).await?;
+        if hidden {
+            response.notes.push(
+                "some of the countries asked for do not share this measure with you: they are left out"
+                    .to_owned(),
+            );
+        }
+        Ok(response)
+    }
+
+    /// Reads a series over everything stored, rolling finer reports up into the requested
+    /// granularity: for the installation's own analyses.
+    pub(crate) async fn series_unrestricted(
+        &self,
+        request: &SeriesRequest,
+    ) -> Result<SeriesResponse, AppError> {
         if let (Some(from), Some(to)) = (request.from, request.to) {
             if from > to {
                 return Err(AppError::invalid(

@@ -88,6 +88,20 @@ pub struct ObservationFilter {
     pub to: Option<NaiveDate>,
     pub limit: Option<u32>,
     pub offset: u32,
+    /// Which (country, measure) pairs the reader may see.
+    pub readable: PairFilter,
+}
+
+/// A restriction to some (reporting country, measure) pairs: how sharing choices reach SQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairFilter {
+    #[default]
+    Any,
+    /// Only these pairs. An empty list matches nothing.
+    Only(Vec<(CountryCode, Measure)>),
+    /// Every pair but these.
+    Except(Vec<(CountryCode, Measure)>),
 }
 
 /// The dimensions a series is broken down by.

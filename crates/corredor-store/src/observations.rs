@@ -7,8 +7,8 @@ use corredor_core::{
 
 use crate::error::StoreError;
 use crate::model::{
-    Backend, DimensionFilter, KeyedRevision, ObservationFilter, PlaceFilter, ReportedPeriod,
-    SeriesQuery, SeriesRow, StoredObservation,
+    Backend, DimensionFilter, KeyedRevision, ObservationFilter, PairFilter, PlaceFilter,
+    ReportedPeriod, SeriesQuery, SeriesRow, StoredObservation,
 };
 use crate::reference::{country_code, place_code};
 use crate::sql::{Param, RowAccess, Sql};
@@ -426,6 +426,34 @@ fn push_filter(sql: &mut Sql, filter: &ObservationFilter) {
         v.code().to_owned()
     });
     push_dates(sql, filter.from, filter.to);
+    push_pairs(sql, &filter.readable);
+}
+
+fn push_pairs(sql: &mut Sql, pairs: &PairFilter) {
+    let (negate, pairs) = match pairs {
+        PairFilter::Any => return,
+        PairFilter::Only(pairs) if pairs.is_empty() => {
+            sql.push(" AND 1 = 0");
+            return;
+        }
+        PairFilter::Except(pairs) if pairs.is_empty() => return,
+        PairFilter::Only(pairs) => ("", pairs),
+        PairFilter::Except(pairs) => ("NOT ", pairs),
+    };
+    sql.push(" AND ");
+    sql.push(negate);
+    sql.push("(");
+    for (index, (country, measure)) in pairs.iter().enumerate() {
+        if index > 0 {
+            sql.push(" OR ");
+        }
+        sql.push("(o.country = ");
+        sql.bind(Param::Text(country.to_string()));
+        sql.push(" AND o.measure = ");
+        sql.bind(Param::Text(measure.code().to_owned()));
+        sql.push(")");
+    }
+    sql.push(")");
 }
 
 fn push_page(sql: &mut Sql, backend: Backend, filter: &ObservationFilter) {

@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 mod api;
+pub mod auth;
 mod error;
 mod openapi;
 mod pages;
@@ -24,18 +25,32 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use api::{routes, Route};
+pub use api::{routes, Access, Route};
 pub use openapi::document as openapi_document;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    /// Served over TLS: session cookies are marked `Secure`.
+    pub secure_cookies: bool,
 }
 
-/// The whole web application: API, pages and static files.
+/// The whole web application: API, pages and static files, served over plain HTTP.
 pub fn router(app: App) -> Router {
-    let state = AppState { app };
+    router_with(app, false)
+}
+
+/// The whole web application served over TLS: session cookies are `Secure`.
+pub fn secure_router(app: App) -> Router {
+    router_with(app, true)
+}
+
+fn router_with(app: App, secure_cookies: bool) -> Router {
+    let state = AppState {
+        app,
+        secure_cookies,
+    };
     let mut router = Router::new();
     for route in api::routes() {
         router = router.route(route.path, route.handler);

@@ -24,7 +24,7 @@ async fn with_demo() -> (TestApp, Vec<StoredSignal>) {
     assert_eq!(report.scan.signals_new, report.scan.signals_total);
     let signals = test
         .app
-        .signals(&SignalFilter::default())
+        .signals(&corredor_core::Caller::System, &SignalFilter::default())
         .await
         .expect("the signals are read");
     (test, signals)
@@ -113,9 +113,9 @@ async fn rescanning_records_nothing_twice_and_keeps_the_recorded_decision() {
         .expect("December 2023 is flagged");
     test.app
         .decide_signal(
+            &usa_analyst(),
             december.id,
             SignalOutcome::Escalated,
-            "analyst.usa",
             "Record month confirmed by CBP",
         )
         .await
@@ -134,7 +134,7 @@ async fn rescanning_records_nothing_twice_and_keeps_the_recorded_decision() {
 
     let escalated = test
         .app
-        .signals(&SignalFilter {
+        .signals(&corredor_core::Caller::System, &SignalFilter {
             decision: DecisionFilter::Outcome(SignalOutcome::Escalated),
             ..SignalFilter::default()
         })
@@ -166,13 +166,13 @@ async fn a_decision_without_a_reason_is_refused_and_the_detail_shows_the_series_
         .expect("December 2023 is flagged");
     let refused = test
         .app
-        .decide_signal(december.id, SignalOutcome::Discarded, "analyst.usa", " ")
+        .decide_signal(&usa_analyst(), december.id, SignalOutcome::Discarded, " ")
         .await;
     assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
 
     let detail = test
         .app
-        .signal_detail(december.id)
+        .signal_detail(&corredor_core::Caller::System, december.id)
         .await
         .expect("the detail is read");
     assert!(detail.decisions.is_empty());
@@ -221,7 +221,8 @@ async fn an_import_scans_the_importing_country_and_the_corridor_sum_only() {
             let request = corredor_app::ImportRequest {
                 country: Some(country(code)),
                 format: corredor_exchange::observations::Format::Csv,
-                submitted_by: "analyst",
+                caller: &corredor_core::Caller::System,
+        on_behalf_of: Some("analyst"),
             };
             app.import(request, "entries.csv", file.as_bytes())
                 .await
@@ -233,17 +234,17 @@ async fn an_import_scans_the_importing_country_and_the_corridor_sum_only() {
         countries: vec![country("CRI")],
         ..SignalFilter::default()
     };
-    let before = test.app.signals(&costa_rica).await.expect("read");
+    let before = test.app.signals(&corredor_core::Caller::System, &costa_rica).await.expect("read");
 
     let report = import("PAN", monthly_file(1.0, true)).await;
     let scan = report.scan.expect("the import was scanned");
     // Panama's total and Venezuelans, and the corridor sum of Panama and Costa Rica.
     assert_eq!(scan.series_scanned, 3, "{scan:?}");
-    assert_eq!(test.app.signals(&costa_rica).await.expect("read"), before);
+    assert_eq!(test.app.signals(&corredor_core::Caller::System, &costa_rica).await.expect("read"), before);
 
     let signals = test
         .app
-        .signals(&SignalFilter::default())
+        .signals(&corredor_core::Caller::System, &SignalFilter::default())
         .await
         .expect("read");
     let panama = country_signals(&signals, "PAN", Measure::IrregularEntry, None);
@@ -257,4 +258,15 @@ async fn an_import_scans_the_importing_country_and_the_corridor_sum_only() {
         .iter()
         .all(|s| s.signal.scope != SignalScope::Country(country("CRI"))
             || before.iter().any(|b| b.id == s.id)));
+}
+
+/// An analyst of the United States, the country owning the CBP series.
+fn usa_analyst() -> corredor_core::Caller {
+    let usa = corredor_core::CountryCode::parse("USA").unwrap();
+    corredor_core::Caller::Principal(corredor_core::Principal {
+        name: "analyst.usa".to_owned(),
+        organisation: corredor_core::OrganisationCode::of_country(usa),
+        kind: corredor_core::OrganisationKind::Country(usa),
+        role: corredor_core::Role::Analyst,
+    })
 }

@@ -12,7 +12,8 @@ async fn import(
     let request = ImportRequest {
         country: Some(CountryCode::parse(country).unwrap()),
         format: Format::Csv,
-        submitted_by: "test",
+        caller: &corredor_core::Caller::System,
+        on_behalf_of: Some("test"),
     };
     test.app.import(request, "test.csv", text.as_bytes()).await
 }
@@ -31,7 +32,7 @@ async fn a_stock_is_never_summed_over_time_but_a_flow_is() {
 
     let mut stock = SeriesRequest::new(Measure::ShelterOccupancy, Granularity::Month);
     stock.countries = vec![CountryCode::parse("PAN").unwrap()];
-    let stock = test.app.series(&stock).await.unwrap();
+    let stock = test.app.series(&corredor_core::Caller::System, &stock).await.unwrap();
     assert_eq!(
         stock.lines[0].points[0].value, 1100,
         "the stock at the end of August, not 3,400"
@@ -39,7 +40,7 @@ async fn a_stock_is_never_summed_over_time_but_a_flow_is() {
 
     let mut flow = SeriesRequest::new(Measure::IrregularEntry, Granularity::Month);
     flow.countries = vec![CountryCode::parse("PAN").unwrap()];
-    let flow = test.app.series(&flow).await.unwrap();
+    let flow = test.app.series(&corredor_core::Caller::System, &flow).await.unwrap();
     assert_eq!(flow.lines[0].points[0].value, 4500);
     assert!(
         flow.notes
@@ -76,7 +77,7 @@ async fn a_weekly_series_is_not_rolled_into_months() {
     .unwrap();
     let mut monthly = SeriesRequest::new(Measure::IrregularEntry, Granularity::Month);
     monthly.countries = vec![CountryCode::parse("CRI").unwrap()];
-    let monthly = test.app.series(&monthly).await.unwrap();
+    let monthly = test.app.series(&corredor_core::Caller::System, &monthly).await.unwrap();
     assert!(monthly.lines.is_empty());
     assert!(
         monthly
@@ -88,7 +89,7 @@ async fn a_weekly_series_is_not_rolled_into_months() {
     );
     let mut weekly = SeriesRequest::new(Measure::IrregularEntry, Granularity::Week);
     weekly.countries = vec![CountryCode::parse("CRI").unwrap()];
-    assert_eq!(test.app.series(&weekly).await.unwrap().lines[0].total, 1350);
+    assert_eq!(test.app.series(&corredor_core::Caller::System, &weekly).await.unwrap().lines[0].total, 1350);
 }
 
 #[tokio::test]
@@ -98,7 +99,8 @@ async fn two_files_that_give_the_same_value_are_refused_together() {
     let request = ImportRequest {
         country: Some(CountryCode::parse("PAN").unwrap()),
         format: Format::Csv,
-        submitted_by: "test",
+        caller: &corredor_core::Caller::System,
+        on_behalf_of: Some("test"),
     };
     let first = "period,measure,nationality,value\n2023-08,irregular_entry,VEN,57862\n";
     let second = "period,measure,nationality,value\n2023-08,irregular_entry,HTI,5105\n2023-08,irregular_entry,VEN,57900\n";

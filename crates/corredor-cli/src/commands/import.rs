@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use corredor_app::store::{DimensionFilter, ObservationFilter, PlaceFilter};
 use corredor_app::{AppError, ExportFormat, ExportRequest, ImportRequest};
-use corredor_core::{CountryCode, Granularity, Measure, Nationality, Period, PlaceCode};
+use corredor_core::{Caller, CountryCode, Granularity, Measure, Nationality, Period, PlaceCode};
 use corredor_exchange::observations::Format;
 
 use super::db::DatabaseArgs;
@@ -99,7 +99,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         let app = args.database.connect().await?;
         let files: Vec<(&str, &[u8])> = contents.iter().map(|(name, content)| (name.as_str(), content.as_slice())).collect();
         let bar = super::progress::bytes(total, "validating");
-        let request = ImportRequest { country: args.country, format: args.format.unwrap_or(Format::Auto), submitted_by: &args.submitted_by };
+        let request = ImportRequest { country: args.country, format: args.format.unwrap_or(Format::Auto), caller: &Caller::System, on_behalf_of: Some(&args.submitted_by) };
         let result = app.import_files(request, &files, &mut |done| bar.set_position(done)).await;
         bar.finish_and_clear();
         match result {
@@ -153,14 +153,14 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                     anyhow::anyhow!("cannot create {}: {error}", path.display())
                 })?;
                 let mut out = std::io::BufWriter::new(file);
-                let count = app.export(&request, &mut out).await?;
+                let count = app.export(&Caller::System, &request, &mut out).await?;
                 out.flush()?;
                 count
             }
             None => {
                 let stdout = std::io::stdout();
                 let mut out = std::io::BufWriter::new(stdout.lock());
-                let count = app.export(&request, &mut out).await?;
+                let count = app.export(&Caller::System, &request, &mut out).await?;
                 out.flush()?;
                 count
             }

@@ -46,7 +46,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             report.signals_new
         );
         let open = app
-            .signals(&SignalFilter {
+            .signals(&corredor_core::Caller::System, &SignalFilter {
                 countries: args.country,
                 decision: DecisionFilter::Open,
                 limit: Some(args.show),

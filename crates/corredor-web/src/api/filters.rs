@@ -101,6 +101,8 @@ pub fn observation_filter(params: &mut Params) -> ObservationFilter {
         to,
         limit: Some(limit.unwrap_or(10_000)),
         offset: offset.unwrap_or(0),
+        // The application restricts this to what the caller may read.
+        readable: Default::default(),
     }
 }
 

@@ -9,6 +9,7 @@ use corredor_core::{CorridorCode, CountryCode, Nationality};
 use serde_json::json;
 
 use super::{param, ApiResult, QueryParam};
+use crate::auth::Visitor;
 use crate::params::Params;
 use crate::AppState;
 
@@ -90,6 +91,7 @@ impl Filter {
 
 pub(super) async fn list_forecasts(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
@@ -97,13 +99,16 @@ pub(super) async fn list_forecasts(
     params.finish()?;
     let corridors = state
         .app
-        .forecasts(&ForecastQuery {
-            corridor: filter.corridor.clone(),
-            countries: filter.countries.clone(),
-            nationalities: filter.nationalities.clone(),
-            total_only: filter.total_only && filter.nationalities.is_empty(),
-            history: 0,
-        })
+        .forecasts(
+            &visitor.caller,
+            &ForecastQuery {
+                corridor: filter.corridor.clone(),
+                countries: filter.countries.clone(),
+                nationalities: filter.nationalities.clone(),
+                total_only: filter.total_only && filter.nationalities.is_empty(),
+                history: 0,
+            },
+        )
         .await?;
     let corridors: Vec<serde_json::Value> = corridors
         .into_iter()
@@ -150,13 +155,14 @@ pub(super) async fn list_forecasts(
 
 pub(super) async fn forecast_skill(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
     let filter = Filter::parse(&mut params);
     let with_scored = params.flag("scored");
     params.finish()?;
-    let ForecastSkill { skills, scored } = state.app.forecast_skill().await?;
+    let ForecastSkill { skills, scored } = state.app.forecast_skill(&visitor.caller).await?;
     let skills: Vec<_> = skills
         .into_iter()
         .filter(|skill| filter.selects(&skill.corridor, skill.country, skill.nationality))
@@ -176,6 +182,7 @@ pub(super) async fn forecast_skill(
 
 pub(super) async fn forecast_legs(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
@@ -183,7 +190,7 @@ pub(super) async fn forecast_legs(
     params.finish()?;
     let corridors: Vec<serde_json::Value> = state
         .app
-        .forecast_legs()
+        .forecast_legs(&visitor.caller)
         .await?
         .into_iter()
         .filter(|legs| filter.corridor.as_ref().is_none_or(|c| c == &legs.corridor))
@@ -231,6 +238,7 @@ pub(super) async fn forecast_legs(
 
 pub(super) async fn capacity_warnings(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
@@ -238,7 +246,7 @@ pub(super) async fn capacity_warnings(
     params.finish()?;
     let warnings: Vec<_> = state
         .app
-        .capacity_warnings()
+        .capacity_warnings(&visitor.caller)
         .await?
         .into_iter()
         .filter(|warning| countries.is_empty() || countries.contains(&warning.place.country))

@@ -23,6 +23,7 @@ use corredor_core::{
 use corredor_exchange::observations::Format;
 use serde_json::json;
 
+use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::AppState;
@@ -64,7 +65,33 @@ pub struct Route {
     pub body: Option<BodyDoc>,
     /// The content type and schema of a successful response.
     pub response: ResponseDoc,
+    /// Who may call it: the rule the permission matrix test checks for every role.
+    pub access: Access,
     pub handler: MethodRouter<AppState>,
+}
+
+/// Who may call a route. The decision itself is always the application's
+/// (`corredor_core::authorize` and the sharing choices); this says which one applies, for
+/// the OpenAPI document and the permission matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not; what each reader sees is what the countries share with them.
+    Anyone,
+    /// Anyone signed in, with a session or a token.
+    SignedIn,
+    /// Decided by the policy for this action.
+    Policy(&'static str),
+}
+
+impl Access {
+    /// The rule in words, for the OpenAPI document.
+    pub fn describe(self) -> String {
+        match self {
+            Access::Anyone => "anyone; data filtered by the countries' sharing choices, small counts suppressed for observers and readers not signed in".to_owned(),
+            Access::SignedIn => "anyone signed in (session or API token)".to_owned(),
+            Access::Policy(rule) => rule.to_owned(),
+        }
+    }
 }
 
 pub struct BodyDoc {
@@ -198,6 +225,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("OpenApi"),
+            access: Access::Anyone,
             handler: get(openapi),
         },
         Route {
@@ -208,6 +236,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("CountryList"),
+            access: Access::Anyone,
             handler: get(list_countries),
         },
         Route {
@@ -218,6 +247,7 @@ pub fn routes() -> Vec<Route> {
             query: PLACE_PARAMS,
             body: None,
             response: json_response("PlaceList"),
+            access: Access::Anyone,
             handler: get(list_places),
         },
         Route {
@@ -228,6 +258,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("Place"),
+            access: Access::Anyone,
             handler: get(get_place),
         },
         Route {
@@ -241,6 +272,7 @@ pub fn routes() -> Vec<Route> {
                 schema: "Place",
             }),
             response: json_response("Place"),
+            access: Access::Policy("the focal points of the place's country, and the secretariat's administrators"),
             handler: put(put_place),
         },
         Route {
@@ -251,6 +283,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("CorridorList"),
+            access: Access::Anyone,
             handler: get(list_corridors),
         },
         Route {
@@ -261,6 +294,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("Corridor"),
+            access: Access::Anyone,
             handler: get(get_corridor),
         },
         Route {
@@ -274,6 +308,7 @@ pub fn routes() -> Vec<Route> {
                 schema: "Corridor",
             }),
             response: json_response("Corridor"),
+            access: Access::Policy("the secretariat's administrators"),
             handler: put(put_corridor),
         },
         Route {
@@ -284,6 +319,7 @@ pub fn routes() -> Vec<Route> {
             query: OBSERVATION_FILTERS,
             body: None,
             response: json_response("ObservationList"),
+            access: Access::Anyone,
             handler: get(list_observations),
         },
         Route {
@@ -297,6 +333,7 @@ pub fn routes() -> Vec<Route> {
                 schema: "ObservationFile",
             }),
             response: json_response("ImportReport"),
+            access: Access::Policy("the focal points and analysts of the reporting country"),
             handler: post(import_observations),
         },
         Route {
@@ -307,6 +344,7 @@ pub fn routes() -> Vec<Route> {
             query: KEY_PARAMS,
             body: None,
             response: json_response("RevisionList"),
+            access: Access::Policy("members who may read the value (not observers)"),
             handler: get(list_revisions),
         },
         Route {
@@ -321,6 +359,7 @@ pub fn routes() -> Vec<Route> {
                 content_type: "text/csv",
                 schema: "ObservationFile",
             },
+            access: Access::Anyone,
             handler: get(export_observations),
         },
         Route {
@@ -331,6 +370,7 @@ pub fn routes() -> Vec<Route> {
             query: SERIES_PARAMS,
             body: None,
             response: json_response("Series"),
+            access: Access::Anyone,
             handler: get(series),
         },
         Route {
@@ -341,6 +381,7 @@ pub fn routes() -> Vec<Route> {
             query: COMPLETENESS_PARAMS,
             body: None,
             response: json_response("Completeness"),
+            access: Access::Policy("the country itself and the secretariat"),
             handler: get(completeness),
         },
         Route {
@@ -351,6 +392,7 @@ pub fn routes() -> Vec<Route> {
             query: forecasts::FORECAST_PARAMS,
             body: None,
             response: json_response("ForecastList"),
+            access: Access::Anyone,
             handler: get(forecasts::list_forecasts),
         },
         Route {
@@ -361,6 +403,7 @@ pub fn routes() -> Vec<Route> {
             query: forecasts::SKILL_PARAMS,
             body: None,
             response: json_response("ForecastSkill"),
+            access: Access::Anyone,
             handler: get(forecasts::forecast_skill),
         },
         Route {
@@ -371,6 +414,7 @@ pub fn routes() -> Vec<Route> {
             query: forecasts::FORECAST_PARAMS,
             body: None,
             response: json_response("ForecastLegs"),
+            access: Access::Anyone,
             handler: get(forecasts::forecast_legs),
         },
         Route {
@@ -381,6 +425,7 @@ pub fn routes() -> Vec<Route> {
             query: forecasts::CAPACITY_PARAMS,
             body: None,
             response: json_response("CapacityWarnings"),
+            access: Access::Anyone,
             handler: get(forecasts::capacity_warnings),
         },
         Route {
@@ -391,6 +436,7 @@ pub fn routes() -> Vec<Route> {
             query: signals::SIGNAL_PARAMS,
             body: None,
             response: json_response("SignalList"),
+            access: Access::Anyone,
             handler: get(signals::list_signals),
         },
         Route {
@@ -401,6 +447,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("SignalStatistics"),
+            access: Access::SignedIn,
             handler: get(signals::signal_statistics),
         },
         Route {
@@ -411,6 +458,7 @@ pub fn routes() -> Vec<Route> {
             query: &[],
             body: None,
             response: json_response("SignalDetail"),
+            access: Access::Anyone,
             handler: get(signals::get_signal),
         },
         Route {
@@ -424,6 +472,7 @@ pub fn routes() -> Vec<Route> {
                 schema: "SignalDecision",
             }),
             response: json_response("Signal"),
+            access: Access::Policy("the focal points and analysts of the country owning the series; the secretariat for a corridor sum"),
             handler: post(signals::decide_signal),
         },
     ]
@@ -467,6 +516,7 @@ async fn get_place(
 
 async fn put_place(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(code): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Place>> {
@@ -490,7 +540,7 @@ async fn put_place(
         (place.latitude, place.longitude),
     )
     .map_err(|error| ApiError(AppError::invalid("place", error.to_string())))?;
-    state.app.put_place(&place).await?;
+    state.app.put_place(&visitor.caller, &place).await?;
     Ok(Json(place))
 }
 
@@ -511,6 +561,7 @@ async fn get_corridor(
 
 async fn put_corridor(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(code): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Corridor>> {
@@ -525,7 +576,7 @@ async fn put_corridor(
             ),
         )));
     }
-    state.app.put_corridor(&corridor).await?;
+    state.app.put_corridor(&visitor.caller, &corridor).await?;
     Ok(Json(corridor))
 }
 
@@ -543,17 +594,13 @@ fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Api
 
 async fn list_observations(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
     let filter = filters::observation_filter(&mut params);
     params.finish()?;
-    let rows = state
-        .app
-        .store()
-        .observations(&filter)
-        .await
-        .map_err(AppError::from)?;
+    let rows = state.app.observations(&visitor.caller, &filter).await?;
     let observations: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|stored| {
@@ -602,28 +649,20 @@ fn observation_key(params: &mut Params) -> Option<ObservationKey> {
 
 async fn list_revisions(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
     let key = observation_key(&mut params);
     params.finish()?;
     let key = key.expect("a missing key part was reported by finish");
-    let revisions = state
-        .app
-        .store()
-        .revisions(&key)
-        .await
-        .map_err(AppError::from)?;
-    if revisions.is_empty() {
-        return Err(ApiError(AppError::NotFound {
-            what: "observation".into(),
-        }));
-    }
+    let revisions = state.app.revisions(&visitor.caller, &key).await?;
     Ok(Json(json!({ "key": key, "revisions": revisions })))
 }
 
 async fn import_observations(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
@@ -647,7 +686,8 @@ async fn import_observations(
     let request = ImportRequest {
         country,
         format: format.unwrap_or(Format::Auto),
-        submitted_by: "api",
+        caller: &visitor.caller,
+        on_behalf_of: None,
     };
     let report = state.app.import(request, &file, body.as_ref()).await?;
     Ok((StatusCode::OK, Json(json!(report))))
@@ -655,6 +695,7 @@ async fn import_observations(
 
 async fn export_observations(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let mut params = Params::parse(query.as_deref());
@@ -673,6 +714,7 @@ async fn export_observations(
     state
         .app
         .export(
+            &visitor.caller,
             &ExportRequest {
                 filter,
                 format,
@@ -705,17 +747,19 @@ async fn export_observations(
 
 async fn series(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
     let request = filters::series_request(&mut params);
     params.finish()?;
     let request = request.expect("a missing measure was reported by finish");
-    Ok(Json(state.app.series(&request).await?))
+    Ok(Json(state.app.series(&visitor.caller, &request).await?))
 }
 
 async fn completeness(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
@@ -731,5 +775,10 @@ async fn completeness(
     let (Some(country), Some(measure)) = (country, measure) else {
         unreachable!("missing parameters were reported by finish")
     };
-    Ok(Json(state.app.completeness(country, measure).await?))
+    Ok(Json(
+        state
+            .app
+            .completeness(&visitor.caller, country, measure)
+            .await?,
+    ))
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{param, parse_json_body, ApiResult, QueryParam};
+use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::AppState;
@@ -40,12 +41,16 @@ pub(super) const SIGNAL_PARAMS: &[QueryParam] = &[
 #[serde(deny_unknown_fields)]
 struct DecisionBody {
     outcome: String,
-    decided_by: String,
+    /// Accepted for clients written before sign-in existed; the decision names the caller.
+    #[serde(default)]
+    #[allow(dead_code)]
+    decided_by: Option<String>,
     reason: String,
 }
 
 pub(super) async fn list_signals(
     State(state): State<AppState>,
+    visitor: Visitor,
     RawQuery(query): RawQuery,
 ) -> ApiResult<impl IntoResponse> {
     let mut params = Params::parse(query.as_deref());
@@ -70,15 +75,18 @@ pub(super) async fn list_signals(
     params.finish()?;
     let signals = state
         .app
-        .signals(&SignalFilter {
-            countries,
-            kind,
-            measure,
-            decision,
-            from: from.map(|period| period.start()),
-            to: to.map(|period| period.end()),
-            limit: Some(limit.unwrap_or(1_000)),
-        })
+        .signals(
+            &visitor.caller,
+            &SignalFilter {
+                countries,
+                kind,
+                measure,
+                decision,
+                from: from.map(|period| period.start()),
+                to: to.map(|period| period.end()),
+                limit: Some(limit.unwrap_or(1_000)),
+            },
+        )
         .await?;
     let signals: Vec<Value> = signals.iter().map(signal_json).collect();
     Ok(Json(json!({ "count": signals.len(), "signals": signals })))
@@ -86,14 +94,19 @@ pub(super) async fn list_signals(
 
 pub(super) async fn get_signal(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let detail = state.app.signal_detail(signal_id(&id)?).await?;
+    let detail = state
+        .app
+        .signal_detail(&visitor.caller, signal_id(&id)?)
+        .await?;
     Ok(Json(detail_json(&detail)))
 }
 
 pub(super) async fn decide_signal(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
@@ -103,14 +116,18 @@ pub(super) async fn decide_signal(
         .map_err(|error| ApiError(AppError::invalid("outcome", error.to_string())))?;
     let signal = state
         .app
-        .decide_signal(id, outcome, &body.decided_by, &body.reason)
+        .decide_signal(&visitor.caller, id, outcome, &body.reason)
         .await?;
     Ok(Json(signal_json(&signal)))
 }
 
 pub(super) async fn signal_statistics(
     State(state): State<AppState>,
+    visitor: Visitor,
 ) -> ApiResult<impl IntoResponse> {
+    if visitor.caller == corredor_core::Caller::Anonymous {
+        return Err(ApiError(AppError::Unauthenticated));
+    }
     let statistics = state.app.signal_statistics().await?;
     let algorithms: Vec<Value> = statistics.iter().map(statistics_json).collect();
     Ok(Json(json!({ "algorithms": algorithms })))

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn completeness_page(
     State(state): State<AppState>,
+    visitor: crate::auth::Visitor,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -31,7 +32,7 @@ async fn completeness_page(
     let translator = translator();
     let loaded = async {
         Ok::<_, corredor_app::AppError>((
-            state.app.completeness_overview().await?,
+            state.app.completeness_overview(&visitor.caller).await?,
             state.app.countries().await?,
         ))
     };

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn forecasts_page(
     State(state): State<AppState>,
+    visitor: crate::auth::Visitor,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -40,12 +41,15 @@ async fn forecasts_page(
         Ok::<_, corredor_app::AppError>((
             state
                 .app
-                .forecasts(&ForecastQuery {
-                    history: HISTORY,
-                    ..ForecastQuery::default()
-                })
+                .forecasts(
+                    &visitor.caller,
+                    &ForecastQuery {
+                        history: HISTORY,
+                        ..ForecastQuery::default()
+                    },
+                )
                 .await?,
-            state.app.capacity_warnings().await?,
+            state.app.capacity_warnings(&visitor.caller).await?,
             state.app.countries().await?,
             state.app.corridors().await?,
         ))

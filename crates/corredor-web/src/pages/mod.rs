@@ -155,22 +155,26 @@ pub(crate) fn page_frame<T>(
 
 async fn picture_page(
     State(state): State<AppState>,
+    visitor: crate::auth::Visitor,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let lang = language(query.as_deref(), &headers);
     let translator = translator();
-    match state.app.situational_picture().await {
+    match state.app.situational_picture(&visitor.caller).await {
         Ok(picture) => {
             let view = picture_view(translator, lang, &picture);
             let title = translator.get(lang, "picture-title", &[]);
             // The expected arrivals are a section of their own: the picture stands without them.
             let expected = match state
                 .app
-                .forecasts(&corredor_app::ForecastQuery {
-                    total_only: true,
-                    ..corredor_app::ForecastQuery::default()
-                })
+                .forecasts(
+                    &visitor.caller,
+                    &corredor_app::ForecastQuery {
+                        total_only: true,
+                        ..corredor_app::ForecastQuery::default()
+                    },
+                )
                 .await
             {
                 Ok(forecasts) => {
@@ -181,8 +185,14 @@ async fn picture_page(
                     maud::html! {}
                 }
             };
-            let surges =
-                signals::picture_section(&state, translator, lang, &picture.countries).await;
+            let surges = signals::picture_section(
+                &state,
+                &visitor.caller,
+                translator,
+                lang,
+                &picture.countries,
+            )
+            .await;
             page_frame(lang, &title, "/", query.as_deref(), |frame| {
                 html_response(
                     StatusCode::OK,

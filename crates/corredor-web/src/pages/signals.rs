@@ -67,12 +67,14 @@ fn selection(query: Option<&str>) -> Selection {
 
 async fn signals_page(
     State(state): State<AppState>,
+    visitor: crate::auth::Visitor,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let lang = language(query.as_deref(), &headers);
     let translator = translator();
     let chosen = selection(query.as_deref());
+    let caller = &visitor.caller;
     let loaded = async {
         let mut filter = SignalFilter {
             countries: chosen.countries.clone(),
@@ -84,16 +86,16 @@ async fn signals_page(
         };
         // Without a window, the latest periods that have signals.
         if filter.from.is_none() && filter.to.is_none() {
-            if let Some(latest) = state.app.signals(&filter).await?.first() {
+            if let Some(latest) = state.app.signals(caller, &filter).await?.first() {
                 filter.from = Some(latest.signal.period.offset(-RECENT_PERIODS).start());
             }
         }
         filter.limit = Some(LISTED);
-        let mut signals = state.app.signals(&filter).await?;
+        let mut signals = state.app.signals(caller, &filter).await?;
         signals.sort_by(|a, b| excess(b).total_cmp(&excess(a)));
         let mut details = Vec::new();
         for signal in largest_per_series(&signals, CHARTS) {
-            details.push(state.app.signal_detail(signal.id).await?);
+            details.push(state.app.signal_detail(caller, signal.id).await?);
         }
         Ok::<_, AppError>((
             signals,
@@ -385,6 +387,7 @@ fn statistics_table(
 /// periods, with a link to `/signals`.
 pub(super) async fn picture_section(
     state: &AppState,
+    caller: &corredor_core::Caller,
     translator: &Translator,
     lang: Lang,
     countries: &[Country],
@@ -396,12 +399,12 @@ pub(super) async fn picture_section(
             limit: Some(1),
             ..SignalFilter::default()
         };
-        let Some(latest) = state.app.signals(&filter).await?.into_iter().next() else {
+        let Some(latest) = state.app.signals(caller, &filter).await?.into_iter().next() else {
             return Ok(Vec::new());
         };
         filter.from = Some(latest.signal.period.offset(-RECENT_PERIODS).start());
         filter.limit = Some(LISTED);
-        let mut signals = state.app.signals(&filter).await?;
+        let mut signals = state.app.signals(caller, &filter).await?;
         signals.sort_by(|a, b| excess(b).total_cmp(&excess(a)));
         Ok::<_, AppError>(signals)
     };

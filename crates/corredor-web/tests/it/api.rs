@@ -157,7 +157,8 @@ async fn an_export_imports_into_an_empty_database_as_the_same_data() {
             corredor_app::ImportRequest {
                 country: None,
                 format: corredor_exchange::observations::Format::Csv,
-                submitted_by: "restore",
+                caller: &corredor_core::Caller::System,
+                on_behalf_of: Some("restore"),
             },
             "export.csv",
             exported.as_bytes(),

@@ -62,7 +62,8 @@ impl TestApp {
         let request = ImportRequest {
             country: Some(CountryCode::parse("PAN").unwrap()),
             format: Format::Csv,
-            submitted_by: "test",
+            caller: &corredor_core::Caller::System,
+            on_behalf_of: Some("test"),
         };
         test.app
             .import(request, "panama-2023.csv", PANAMA_2023.as_bytes())
