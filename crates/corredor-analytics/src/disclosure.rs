@@ -51,7 +51,7 @@
 //! Not protected:
 //! - interval bounds: counts are non-negative, so a hidden cell is known to lie between 0
 //!   and the smallest total it belongs to, and the linear-programming bounds of an attacker
-//!   may be narrow (the "protection interval" of Hundepool et al. §4.3 is not enforced);
+//!   may be narrow (the protection intervals of Hundepool et al. ch. 4 are not enforced);
 //! - relations not given to [`suppress`]: callers must pass every relation their output
 //!   exposes (a year total and its months, a total line and its nationalities, an age
 //!   group and its subgroups), including across pages and responses. A cell that another
@@ -794,4 +794,62 @@ fn gcd(a: i128, b: i128) -> i128 {
         (a, b) = (b, a % b);
     }
     i128::try_from(a.max(1)).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reduces rows given as (column, ±1) pairs and returns the columns that every solution
+    /// fixes.
+    fn check(rows: &[&[(usize, i128)]], columns: usize, expected: &[usize]) {
+        let rows = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|&(column, value)| (column, Rational::new(value, 1).expect("small")))
+                    .collect()
+            })
+            .collect();
+        let pivots = reduced_row_echelon(rows, columns).expect("no overflow on small rows");
+        let determined: Vec<usize> = (0..columns)
+            .filter(|&column| pivots[column].as_ref().is_some_and(|row| row.len() == 1))
+            .collect();
+        assert_eq!(determined, expected);
+    }
+
+    #[test]
+    fn elimination_finds_what_single_relations_hide() {
+        // x0 + x1 = a and x0 + x1 + x2 = b fix x2 only.
+        check(&[&[(0, 1), (1, 1)], &[(0, 1), (1, 1), (2, 1)]], 3, &[2]);
+        // A 2 × 2 rectangle of hidden cells in a table with margins fixes nothing.
+        check(
+            &[
+                &[(0, 1), (1, 1)],
+                &[(2, 1), (3, 1)],
+                &[(0, 1), (2, 1)],
+                &[(1, 1), (3, 1)],
+            ],
+            4,
+            &[],
+        );
+        // One unknown alone in a relation is fixed; a repeated relation adds nothing.
+        check(&[&[(1, -1)], &[(1, -1)], &[(0, 1), (2, -1)]], 3, &[1]);
+        // Fractions appear when a pivot is not 1: 2 x0 + x1 = a, x1 = b.
+        check(&[&[(0, 2), (1, 1)], &[(1, 1)]], 2, &[0, 1]);
+    }
+
+    #[test]
+    fn rationals_stay_in_lowest_terms_with_a_positive_denominator() {
+        let half = Rational::new(-2, -4).expect("small");
+        assert_eq!((half.numerator, half.denominator), (1, 2));
+        let sum = half
+            .add(Rational::new(1, -3).expect("small"))
+            .expect("small");
+        assert_eq!((sum.numerator, sum.denominator), (1, 6));
+        assert_eq!(
+            Rational::new(i128::MAX, 1).and_then(|x| x.add(Rational::ONE)),
+            None
+        );
+    }
 }

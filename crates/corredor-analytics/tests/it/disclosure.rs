@@ -551,6 +551,48 @@ fn two_protected_blocks_joined_by_one_small_cell_do_not_give_it_back() {
     assert_protected(&table, &suppression, DEFAULT_THRESHOLD);
 }
 
+/// Children and all minors reported by two responses: `minors = girls + boys + unknown sex`
+/// and `children_in_families = girls + boys`, so `unknown sex = minors − children_in_families`
+/// although each relation has several hidden cells.
+fn overlapping_totals(minors_published_elsewhere: bool) -> (Table, usize, usize) {
+    let mut builder = Table::builder();
+    let girls = builder.cell(3);
+    let boys = builder.cell(4);
+    let unknown_sex = builder.cell(2);
+    let in_families = builder.cell_published_elsewhere(7);
+    let minors = if minors_published_elsewhere {
+        builder.cell_published_elsewhere(9)
+    } else {
+        builder.cell(9)
+    };
+    builder.relation(in_families, &[girls, boys]);
+    builder.relation(minors, &[girls, boys, unknown_sex]);
+    let table = builder.build().expect("valid table");
+    (table, unknown_sex, minors)
+}
+
+#[test]
+fn a_count_pinned_by_two_overlapping_totals_gets_one_of_them_hidden() {
+    let (table, unknown_sex, minors) = overlapping_totals(false);
+    let primary: Vec<bool> = table.cells().iter().map(|cell| cell.value < 5).collect();
+    assert_eq!(revealed_by_substitution(&table, &primary, 5), vec![]);
+    assert_eq!(
+        determined_by_linear_algebra(&table, &primary, 5),
+        vec![Unknown::Cell(unknown_sex)]
+    );
+    let suppression = suppress(&table, DEFAULT_THRESHOLD);
+    assert_eq!(suppression.status[minors], Status::Complementary);
+    assert_protected(&table, &suppression, DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn a_count_pinned_by_totals_published_elsewhere_is_reported() {
+    let (table, unknown_sex, _) = overlapping_totals(true);
+    let suppression = suppress(&table, DEFAULT_THRESHOLD);
+    assert_eq!(suppression.unprotected_cells, vec![unknown_sex]);
+    assert_eq!(suppression.suppressed_count(), 3);
+}
+
 #[test]
 fn a_bad_relation_is_refused_with_its_index_and_cell() {
     let cells = vec![
