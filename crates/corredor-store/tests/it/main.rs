@@ -2,6 +2,8 @@
 //! `TEST_DATABASE_URL` names a PostgreSQL server, also on PostgreSQL (a fresh database each
 //! time, dropped afterwards). `scripts/postgres.sh` starts such a server.
 
+mod access;
+mod audit;
 mod forecasts;
 mod reading;
 mod recording;
