@@ -34,6 +34,18 @@ enum Command {
     /// Measure speed: ingest, detection, forecasting.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// Add, list and disable users.
+    #[command(subcommand)]
+    User(commands::access::UserCommand),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(commands::access::TokenCommand),
+    /// List the organisations users and tokens belong to.
+    #[command(subcommand)]
+    Organisation(commands::access::OrganisationCommand),
+    /// Verify or read the hash-chained audit log.
+    #[command(subcommand)]
+    Audit(commands::access::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +60,10 @@ fn main() -> ExitCode {
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Scan(args) => commands::scan::run(args),
         Command::Bench(command) => commands::bench::run(command),
+        Command::User(command) => commands::access::user(command),
+        Command::Token(command) => commands::access::token(command),
+        Command::Organisation(command) => commands::access::organisation(command),
+        Command::Audit(command) => commands::access::audit(command),
     };
     match result {
         Ok(code) => code,

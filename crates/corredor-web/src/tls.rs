@@ -135,8 +135,8 @@ pub fn is_loopback(address: SocketAddr) -> bool {
     address.ip().is_loopback()
 }
 
-/// Ctrl-C or SIGTERM, as for [`crate::serve`].
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM: the stop [`serve_tls`] waits for, as [`crate::serve`] does.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

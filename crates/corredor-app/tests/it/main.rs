@@ -1,6 +1,7 @@
 //! Use cases end to end on a fresh SQLite database: the demo's public data, imports,
 //! corrections and the rules of series.
 
+mod accounts;
 mod demo;
 mod forecasts;
 mod scan;

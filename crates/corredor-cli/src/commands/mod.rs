@@ -1,5 +1,6 @@
 //! One module per subcommand. Each parses its arguments, calls the library and prints.
 
+pub mod access;
 pub mod backtest;
 pub mod bench;
 pub mod db;

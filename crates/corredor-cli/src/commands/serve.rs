@@ -1,7 +1,7 @@
 //! `corredor serve` and `corredor demo`.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -14,6 +14,12 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -31,10 +37,38 @@ pub struct DemoArgs {
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
+        // A bad certificate or key stops the start before the database is touched.
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(certificate), Some(key)) => {
+                Some(corredor_web::tls::server_config(certificate, key)?)
+            }
+            _ => None,
+        };
         let app = args.database.connect().await?;
         let listener = bind(args.listen).await?;
-        println!("corredor is serving at http://{}/", listener.local_addr()?);
-        corredor_web::serve(app, listener).await?;
+        let address = listener.local_addr()?;
+        match tls {
+            Some(config) => {
+                println!("corredor is serving at https://{address}/");
+                corredor_web::tls::serve_tls_with(
+                    app,
+                    listener,
+                    std::sync::Arc::new(config),
+                    corredor_web::tls::shutdown_signal(),
+                )
+                .await?;
+            }
+            None => {
+                if !corredor_web::tls::is_loopback(address) {
+                    tracing::warn!(
+                        %address,
+                        "serving plain HTTP beyond this machine: passwords, session cookies and tokens cross the network readable; give --tls-cert and --tls-key, or put a TLS proxy in front and listen on 127.0.0.1"
+                    );
+                }
+                println!("corredor is serving at http://{address}/");
+                corredor_web::serve(app, listener).await?;
+            }
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -71,6 +105,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
                 dataset.name, dataset.observations, dataset.country
             );
         }
+        print_demo_users(&report.users);
         if args.load_only {
             return Ok(ExitCode::SUCCESS);
         }
@@ -82,6 +117,21 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         corredor_web::serve(app, listener).await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The demo's users and passwords, once: the demo database is new every run, and so are they.
+fn print_demo_users(users: &[corredor_app::demo::DemoUser]) {
+    println!("\nSign in as / Inicie sesión como:");
+    println!("  {:<14} {:<6} {:<14} password", "user", "org", "role");
+    for user in users {
+        println!(
+            "  {:<14} {:<6} {:<14} {}",
+            user.name,
+            user.organisation.as_str(),
+            user.role.code(),
+            user.password
+        );
+    }
 }
 
 async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
