@@ -40,7 +40,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // A bad certificate or key stops the start before the database is touched.
         let tls = match (&args.tls_cert, &args.tls_key) {
             (Some(certificate), Some(key)) => {
-                Some(corredor_web::tls::server_config(certificate, key)?)
+                match corredor_web::tls::server_config(certificate, key) {
+                    Ok(config) => Some(config),
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        return Ok(ExitCode::from(super::EXIT_INVALID_INPUT));
+                    }
+                }
             }
             _ => None,
         };
