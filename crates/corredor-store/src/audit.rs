@@ -145,7 +145,7 @@ impl Store {
 
     /// Recomputes the chain from the first entry.
     ///
-    /// Reads the log in pages of [`VERIFY_PAGE`] entries, so that a long log is checked in
+    /// Reads the log in pages of 10,000 entries, so that a long log is checked in
     /// bounded memory. The first entry that fails is named: a gap in the ids (entries were
     /// deleted before it), a `previous_hash` that is not its predecessor's hash (the link was
     /// broken), or a hash that does not match its own fields (its content was changed).
@@ -232,7 +232,7 @@ impl Store {
 }
 
 /// Entries read per page by [`Store::verify_audit`].
-pub const VERIFY_PAGE: i64 = 10_000;
+const VERIFY_PAGE: i64 = 10_000;
 
 /// The previous hash of the first entry.
 const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

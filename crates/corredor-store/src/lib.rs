@@ -30,6 +30,10 @@
 //!   parameter unpacked by `json_each` (cheaper than binding 17 parameters a row), and
 //!   multi-row `INSERT`s for corrections; PostgreSQL gets `UNNEST` arrays of 50,000.
 //!
+//! Every write is audited: it appends one entry to the hash-chained `audit_entry` log in the
+//! same transaction, naming the store's [`Actor`] (see [`Store::acting_as`]), so a write and
+//! its entry are committed together or not at all. Sessions are not data and are not audited.
+//!
 //! Architecture invariant: no `sqlx` type appears in this crate's public API; errors are
 //! mapped to [`StoreError`] here.
 
