@@ -97,7 +97,8 @@ pub struct DemoReport {
     pub scan: crate::ScanReport,
     /// The forecast runs recorded from the loaded data.
     pub forecasts: Vec<crate::RunSummary>,
-    /// One user per role, to sign in with: their passwords are shown once, here.
+    /// One user per role, to sign in with: their passwords are shown once, here. Empty when
+    /// the demo was loaded into this database before.
     pub users: Vec<DemoUser>,
 }
 
@@ -146,23 +147,32 @@ const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
 /// Length of a demo user's random password.
 const DEMO_PASSWORD_LENGTH: usize = 16;
 
-/// Adds the demo's users with fresh random passwords (a demo database is new every time).
+/// Adds the demo's users with fresh random passwords; returns those it added (none when the
+/// demo was loaded into this database before).
 async fn add_users(app: &App) -> Result<Vec<DemoUser>, AppError> {
     let mut users = Vec::new();
     for (name, display_name, organisation, role) in DEMO_USERS {
         let organisation = OrganisationCode::parse(organisation).map_err(anyhow::Error::new)?;
         let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, DEMO_PASSWORD_LENGTH);
-        app.add_user(
-            &Caller::System,
-            &NewUser {
-                name: (*name).to_owned(),
-                display_name: (*display_name).to_owned(),
-                organisation: organisation.clone(),
-                role: *role,
-                password: password.clone(),
-            },
-        )
-        .await?;
+        let added = app
+            .add_user(
+                &Caller::System,
+                &NewUser {
+                    name: (*name).to_owned(),
+                    display_name: (*display_name).to_owned(),
+                    organisation: organisation.clone(),
+                    role: *role,
+                    password: password.clone(),
+                },
+            )
+            .await;
+        match added {
+            Ok(_) => {}
+            // Loaded before: the user keeps the password shown then, and loading twice
+            // changes nothing.
+            Err(AppError::Conflict(_)) => continue,
+            Err(other) => return Err(other),
+        }
         users.push(DemoUser {
             name: (*name).to_owned(),
             organisation,
@@ -240,7 +250,61 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+
+    #[tokio::test]
+    async fn the_demo_adds_one_user_per_role_once_and_each_signs_in_with_its_password() {
+        let dir = tempfile::tempdir().expect("a temporary directory can be created");
+        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let store = corredor_store::Store::connect(&url)
+            .await
+            .expect("a fresh SQLite database opens");
+        let app = App::new(store, Arc::new(crate::SystemClock));
+        app.install_reference_data()
+            .await
+            .expect("reference data installs");
+        app.install_organisations()
+            .await
+            .expect("organisations install");
+
+        let users = add_users(&app).await.expect("the demo users are added");
+        let roles: Vec<(&str, Role)> = users
+            .iter()
+            .map(|user| (user.organisation.as_str(), user.role))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("RCM", Role::Administrator),
+                ("PAN", Role::FocalPoint),
+                ("PAN", Role::Analyst),
+                ("GTM", Role::FocalPoint),
+                ("GTM", Role::Analyst),
+                ("IOM", Role::Observer),
+            ]
+        );
+        for user in &users {
+            assert_eq!(user.password.chars().count(), DEMO_PASSWORD_LENGTH);
+            let session = app
+                .sign_in(&user.name, &user.password, "demo test")
+                .await
+                .unwrap_or_else(|error| panic!("{} signs in: {error}", user.name));
+            assert_eq!(session.principal.role, user.role);
+        }
+        assert_ne!(users[0].password, users[1].password);
+        let json = serde_json::to_string(&users).expect("demo users serialise");
+        assert!(
+            !json.contains(&users[0].password),
+            "passwords stay out of JSON"
+        );
+
+        let again = add_users(&app)
+            .await
+            .expect("a second load is not an error");
+        assert!(again.is_empty(), "{again:?}");
+    }
 
     #[test]
     fn every_shipped_source_file_is_embedded() {
