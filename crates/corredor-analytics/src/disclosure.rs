@@ -143,11 +143,14 @@ pub struct Suppression {
     /// Relations whose parts exceed their total (inconsistent data or overlapping parts),
     /// in index order. They were not trusted and do not protect anything.
     pub ignored_relations: Vec<IgnoredRelation>,
-    /// Relations that still expose a value because every cell left to hide in them is
-    /// published elsewhere, in index order. The table must not be published as is.
+    /// Relations that still give away a value because every cell left to hide is published
+    /// elsewhere, in index order: relations with exactly one unknown, and relations whose
+    /// residual below the threshold a combination of relations determines. The table must
+    /// not be published as is.
     pub unprotected_relations: Vec<usize>,
-    /// Hidden cells (or relations, for a residual) still determined by the linear system
-    /// because no allowed cell was left to hide, in index order.
+    /// Hidden cells that the relations still determine because every cell left to hide is
+    /// published elsewhere, in index order (a cell given away by one of
+    /// `unprotected_relations` is listed here too). The table must not be published as is.
     pub unprotected_cells: Vec<usize>,
     /// `false` when the exact linear audit overflowed its 128-bit rationals on some block
     /// of the table: relations were still protected one by one, but combinations of
@@ -389,41 +392,51 @@ pub fn suppress(table: &Table, threshold: u64) -> Suppression {
         relations_of_cell: &relations_of_cell,
         threshold,
     };
-    let mut unprotected_relations = BTreeSet::new();
-    let mut unprotected_cells = BTreeSet::new();
+    let mut exposing = BTreeSet::new();
     let mut audit_complete = true;
-    loop {
-        protect_relations(&context, &mut status, &mut unprotected_relations);
+    let determined = loop {
+        protect_relations(&context, &mut status, &mut exposing);
         let audit = audit(&context, &status);
         audit_complete &= audit.complete;
+        // A value that an unprotectable relation gives away on its own cannot be saved by
+        // hiding cells elsewhere, so it gets no complement (that would only lose cells).
+        let given_away = given_away_by(&context, &status, &exposing);
         let mut added = false;
-        for unknown in audit.determined {
+        for &unknown in &audit.determined {
+            if given_away.contains(&unknown) {
+                continue;
+            }
             // One complementary per determined unknown and round; the next round's audit
             // tells whether it was enough.
-            if let Some(cell) = complement_for_unknown(&context, &status, unknown) {
+            if let Some(cell) = complement_for_unknown(&context, &status, &audit, unknown) {
                 status[cell] = Status::Complementary;
                 added = true;
-            } else {
-                match unknown {
-                    Unknown::Cell(cell) => unprotected_cells.insert(cell),
-                    Unknown::Residual(relation) => unprotected_relations.insert(relation),
-                };
             }
         }
         if !added {
-            break;
+            break audit.determined;
         }
-        unprotected_cells.clear();
+    };
+
+    let mut unprotected_relations: BTreeSet<usize> = (0..table.relations.len())
+        .filter(|&relation| exposes(&context, &status, relation))
+        .collect();
+    let mut unprotected_cells = Vec::new();
+    for unknown in determined {
+        match unknown {
+            Unknown::Cell(cell) => unprotected_cells.push(cell),
+            Unknown::Residual(relation) => {
+                unprotected_relations.insert(relation);
+            }
+        }
     }
-    // A relation left exposing after the last round is unprotected; earlier records of the
-    // propagation may have been healed by audit complements, so they are recomputed.
-    unprotected_relations.retain(|&relation| exposes(&context, &status, relation));
+    unprotected_cells.sort_unstable();
 
     Suppression {
         status,
         ignored_relations,
         unprotected_relations: unprotected_relations.into_iter().collect(),
-        unprotected_cells: unprotected_cells.into_iter().collect(),
+        unprotected_cells,
         audit_complete,
     }
 }
@@ -476,6 +489,25 @@ fn exposes(context: &Context<'_>, status: &[Status], relation: usize) -> bool {
         1 => residual == 0,
         _ => false,
     }
+}
+
+/// The unknowns that the exposing relations in `relations` give away on their own.
+fn given_away_by(
+    context: &Context<'_>,
+    status: &[Status],
+    relations: &BTreeSet<usize>,
+) -> BTreeSet<Unknown> {
+    relations
+        .iter()
+        .filter(|&&relation| exposes(context, status, relation))
+        .map(|&relation| {
+            let spec = &context.table.relations[relation];
+            std::iter::once(spec.total)
+                .chain(spec.parts.iter().copied())
+                .find(|&cell| status[cell].is_suppressed())
+                .map_or(Unknown::Residual(relation), Unknown::Cell)
+        })
+        .collect()
 }
 
 /// The cell to hide in `relation`: the allowed, shown part with the smallest value (ties:
@@ -540,13 +572,62 @@ fn protect_relations(
     }
 }
 
-/// The cell to hide so that a determined unknown is no longer determined: the smallest
-/// candidate over the relations it belongs to (ties: lowest index).
+/// The cell to hide so that a determined unknown is no longer determined.
+///
+/// When `e_x = Σ λ_r row_r` gives the unknown `x` back, hiding a cell `c` can only help if
+/// `Σ λ_r a_rc ≠ 0` (`a_rc` the coefficient of `c` in relation `r`): otherwise the same
+/// combination still gives `x`. So the candidates are the shown, allowed cells of the
+/// relations of one such combination that pass this test; the smallest is chosen (ties:
+/// lowest index). The next audit confirms it, since other combinations may remain. Should
+/// no cell pass (or the combination not be computable), the smallest candidate of the
+/// relations holding `x` is taken instead.
 fn complement_for_unknown(
     context: &Context<'_>,
     status: &[Status],
+    audit: &Audit,
     unknown: Unknown,
 ) -> Option<usize> {
+    let cells = &context.table.cells;
+    let by_value = |&cell: &usize| (cells[cell].value, cell);
+    let combination = audit
+        .unknowns
+        .iter()
+        .position(|&other| other == unknown)
+        .and_then(|column| revealing_combination(&audit.rows, audit.unknowns.len(), column));
+    if let Some(combination) = combination {
+        let mut weight_of_relation: Vec<Option<Rational>> =
+            vec![None; context.table.relations.len()];
+        for &(row, weight) in &combination {
+            weight_of_relation[audit.row_relations[row]] = Some(weight);
+        }
+        let breaks_combination = |cell: usize| {
+            let mut sum = Some(Rational::ZERO);
+            for &relation in &context.relations_of_cell[cell] {
+                if let Some(weight) = weight_of_relation[relation] {
+                    let term = if context.table.relations[relation].total == cell {
+                        Some(weight)
+                    } else {
+                        weight.neg()
+                    };
+                    sum = sum.zip(term).and_then(|(sum, term)| sum.add(term));
+                }
+            }
+            // An overflow proves nothing either way: keep the cell as a candidate.
+            sum.is_none_or(|sum| !sum.is_zero())
+        };
+        let chosen = combination
+            .iter()
+            .flat_map(|&(row, _)| {
+                let spec = &context.table.relations[audit.row_relations[row]];
+                std::iter::once(spec.total).chain(spec.parts.iter().copied())
+            })
+            .filter(|&cell| !status[cell].is_suppressed() && cells[cell].complementary_allowed)
+            .filter(|&cell| breaks_combination(cell))
+            .min_by_key(by_value);
+        if chosen.is_some() {
+            return chosen;
+        }
+    }
     let single;
     let relations: &[usize] = match unknown {
         Unknown::Cell(cell) => &context.relations_of_cell[cell],
@@ -558,13 +639,50 @@ fn complement_for_unknown(
     relations
         .iter()
         .filter_map(|&relation| complement_in_relation(context, status, relation))
-        .min_by_key(|&cell| (context.table.cells[cell].value, cell))
+        .min_by_key(by_value)
+}
+
+/// Weights `λ` over the equation rows with `Σ λ_i row_i = e_column`, as (row, weight) pairs
+/// with nonzero weights; `None` when the column is not determined or on overflow.
+///
+/// Solves the transposed system `Aᵀ λ = e_column` with the same exact elimination, the
+/// right-hand side as one more column, and free weights set to zero.
+fn revealing_combination(rows: &[SparseRow], columns: usize, column: usize) -> Option<SparseRow> {
+    let right_hand_side = rows.len();
+    let mut transposed: Vec<SparseRow> = vec![Vec::new(); columns];
+    for (index, row) in rows.iter().enumerate() {
+        for &(unknown, value) in row {
+            transposed[unknown].push((index, value));
+        }
+    }
+    transposed[column].push((right_hand_side, Rational::ONE));
+    let pivots = reduced_row_echelon(transposed, right_hand_side + 1)?;
+    if pivots[right_hand_side].is_some() {
+        // A pivot on the right-hand side means no solution.
+        return None;
+    }
+    Some(
+        pivots[..right_hand_side]
+            .iter()
+            .enumerate()
+            .filter_map(|(index, row)| {
+                let row = row.as_ref()?;
+                let &(last, weight) = row.last()?;
+                (last == right_hand_side).then_some((index, weight))
+            })
+            .collect(),
+    )
 }
 
 /// The result of the linear audit.
 struct Audit {
     /// Sensitive unknowns with one value in every solution, in order.
     determined: Vec<Unknown>,
+    /// The unknowns, by column.
+    unknowns: Vec<Unknown>,
+    /// The equation rows before elimination, and the relation of each.
+    rows: Vec<SparseRow>,
+    row_relations: Vec<usize>,
     complete: bool,
 }
 
@@ -587,6 +705,7 @@ fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
         }
     }
     let mut rows: Vec<SparseRow> = Vec::new();
+    let mut row_relations = Vec::new();
     for (index, relation) in table.relations.iter().enumerate() {
         let Some(residual) = context.residuals[index] else {
             continue;
@@ -607,12 +726,16 @@ fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
         if !row.is_empty() {
             row.sort_by_key(|&(column, _)| column);
             rows.push(row);
+            row_relations.push(index);
         }
     }
 
-    let Some(pivots) = reduced_row_echelon(rows, unknowns.len()) else {
+    let Some(pivots) = reduced_row_echelon(rows.clone(), unknowns.len()) else {
         return Audit {
             determined: Vec::new(),
+            unknowns,
+            rows,
+            row_relations,
             complete: false,
         };
     };
@@ -633,6 +756,9 @@ fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
         .collect();
     Audit {
         determined,
+        unknowns,
+        rows,
+        row_relations,
         complete: true,
     }
 }
@@ -730,6 +856,10 @@ struct Rational {
 }
 
 impl Rational {
+    const ZERO: Rational = Rational {
+        numerator: 0,
+        denominator: 1,
+    };
     const ONE: Rational = Rational {
         numerator: 1,
         denominator: 1,
@@ -837,6 +967,20 @@ mod tests {
         check(&[&[(1, -1)], &[(1, -1)], &[(0, 1), (2, -1)]], 3, &[1]);
         // Fractions appear when a pivot is not 1: 2 x0 + x1 = a, x1 = b.
         check(&[&[(0, 2), (1, 1)], &[(1, 1)]], 2, &[0, 1]);
+    }
+
+    #[test]
+    fn the_revealing_combination_names_the_relations_to_break() {
+        let one = Rational::ONE;
+        let minus_one = Rational::MINUS_ONE;
+        // x0 + x1 = a, x0 + x1 + x2 = b: x2 = b − a.
+        let rows = vec![vec![(0, one), (1, one)], vec![(0, one), (1, one), (2, one)]];
+        assert_eq!(
+            revealing_combination(&rows, 3, 2),
+            Some(vec![(0, minus_one), (1, one)])
+        );
+        // x0 is not determined, so there is no combination.
+        assert_eq!(revealing_combination(&rows, 3, 0), None);
     }
 
     #[test]

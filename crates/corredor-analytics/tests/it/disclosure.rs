@@ -469,6 +469,7 @@ fn a_relation_that_only_cells_published_elsewhere_could_protect_is_reported() {
         vec![Status::BelowThreshold, Status::Shown, Status::Shown]
     );
     assert_eq!(suppression.unprotected_relations, vec![0]);
+    assert_eq!(suppression.unprotected_cells, vec![cameroon]);
 }
 
 #[test]
@@ -549,6 +550,12 @@ fn two_protected_blocks_joined_by_one_small_cell_do_not_give_it_back() {
 
     let suppression = suppress(&table, DEFAULT_THRESHOLD);
     assert_protected(&table, &suppression, DEFAULT_THRESHOLD);
+    let complementary: Vec<usize> = (0..table.cells().len())
+        .filter(|&cell| suppression.status[cell] == Status::Complementary)
+        .collect();
+    // One cell suffices: the smallest shown cell of the bridge's relations that lies in a
+    // relation of the combination giving the bridge back (row 1).
+    assert_eq!(complementary, vec![block.lines[0][2]]);
 }
 
 /// Children and all minors reported by two responses: `minors = girls + boys + unknown sex`
@@ -697,10 +704,25 @@ proptest! {
     #[test]
     fn random_hierarchical_tables_reveal_no_small_count(table in hierarchical_table()) {
         let suppression = suppress(&table, DEFAULT_THRESHOLD);
-        // Cells published elsewhere may leave a relation unprotectable; everything else
-        // must hold, and the reported relations are exactly those still exposing a value.
-        let exposing = exposing_relations(&table, &suppression, DEFAULT_THRESHOLD);
-        prop_assert_eq!(&exposing, &suppression.unprotected_relations);
+        // Cells published elsewhere may leave values unprotectable: what is reported is
+        // exactly what the attackers find, and everything else holds.
+        let attacker = determined_by_linear_algebra(&table, &hidden(&suppression), DEFAULT_THRESHOLD);
+        let attacker_cells: Vec<usize> = attacker
+            .iter()
+            .filter_map(|u| match *u {
+                Unknown::Cell(cell) => Some(cell),
+                Unknown::Residual(_) => None,
+            })
+            .collect();
+        let mut reported_relations = exposing_relations(&table, &suppression, DEFAULT_THRESHOLD);
+        reported_relations.extend(attacker.iter().filter_map(|u| match *u {
+            Unknown::Residual(relation) => Some(relation),
+            Unknown::Cell(_) => None,
+        }));
+        reported_relations.sort_unstable();
+        reported_relations.dedup();
+        prop_assert_eq!(&attacker_cells, &suppression.unprotected_cells);
+        prop_assert_eq!(&reported_relations, &suppression.unprotected_relations);
         for (cell, (spec, status)) in table.cells().iter().zip(&suppression.status).enumerate() {
             match status {
                 Status::Shown => prop_assert!(spec.value >= DEFAULT_THRESHOLD, "cell {}", cell),
