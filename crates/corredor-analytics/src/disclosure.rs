@@ -32,15 +32,29 @@
 //!    a cell for one relation can make another relation expose it, so the step repeats
 //!    until no relation exposes anything. Among all exposing relations, the one whose
 //!    candidate cell is smallest (then lowest index) is served first, so the result does not
-//!    depend on the order the relations were given in. Suppression only grows, so this ends.
+//!    depend on the order the relations were given in (step 4 reads them in an order of
+//!    their content for the same reason). Suppression only grows, so this ends.
 //! 4. **Linear audit.** "No relation with exactly one unknown" is necessary but not
 //!    sufficient: relations combine. In a table with margins, two protected rectangles of
 //!    hidden cells joined by one hidden cell give that cell back (add two rows, subtract two
 //!    columns). So the hidden cells and the residuals are then treated as the unknowns of
 //!    the linear system of all relations, reduced exactly (rational Gauss–Jordan); a hidden
 //!    cell, or a residual below the threshold, that every solution gives the same value is
-//!    *determined*, and gets one more complementary cell from one of its relations. Steps 3
-//!    and 4 repeat until nothing is determined.
+//!    *determined*. For each, the weights of one combination of relations that gives it
+//!    back are solved for (`Σ λ_r relation_r = the unknown`), and the smallest shown,
+//!    allowed cell of those relations whose hiding breaks that combination is hidden as
+//!    complementary. Steps 3 and 4 repeat until nothing is determined.
+//!
+//! Complementary cells are protected like primary ones (a complement given back would
+//! give back the count it protects). The choice is greedy: it keeps the loss small but is
+//! not the minimum, which is an NP-hard problem (Kelly, Golden and Assad, "Cell
+//! suppression: disclosure protection for sensitive tabular data", *Networks* 22, 1992).
+//!
+//! Cost: the audit is one sparse exact elimination per round, a few more only when some
+//! unknown is determined. On 200 nationalities × 120 months with 10 year totals each and a
+//! total line (26,130 cells, 2,130 relations), `suppress` takes about 25 ms with realistic,
+//! heavy-tailed counts (2,016 below five) and about 1–2 s in the worst case tried, where
+//! most cells are below five (15,000–25,000 unknowns).
 //!
 //! # What is protected, and what is not
 //!
@@ -61,9 +75,10 @@
 //!   residuals of its months, a relation the caller cannot state between unpublished
 //!   quantities. To protect it, model the residual as a cell of its own.
 //!
-//! When no allowed cell is left to protect a relation (every remaining cell is published
-//! elsewhere), nothing here can help: the relation is reported in
-//! [`Suppression::unprotected_relations`] and the caller must not publish the table as is.
+//! When no allowed cell is left to protect a value (every remaining cell is published
+//! elsewhere), nothing here can help: the value is reported in
+//! [`Suppression::unprotected_cells`] or [`Suppression::unprotected_relations`], and the
+//! caller must not publish the table as is.
 
 use std::collections::BTreeSet;
 
@@ -386,10 +401,32 @@ pub fn suppress(table: &Table, threshold: u64) -> Suppression {
         }
     }
 
+    // The audit reads the relations in an order of their content, not of their position,
+    // so that its choices (which combination, hence which complement) do not depend on the
+    // order the caller gave them in.
+    let mut canonical_order: Vec<usize> = (0..table.relations.len()).collect();
+    let sorted_parts: Vec<Vec<usize>> = table
+        .relations
+        .iter()
+        .map(|relation| {
+            let mut parts = relation.parts.clone();
+            parts.sort_unstable();
+            parts
+        })
+        .collect();
+    canonical_order.sort_by(|&a, &b| {
+        (table.relations[a].total, &sorted_parts[a], a).cmp(&(
+            table.relations[b].total,
+            &sorted_parts[b],
+            b,
+        ))
+    });
+
     let context = Context {
         table,
         residuals: &residuals,
         relations_of_cell: &relations_of_cell,
+        canonical_order: &canonical_order,
         threshold,
     };
     let mut exposing = BTreeSet::new();
@@ -463,6 +500,8 @@ struct Context<'a> {
     table: &'a Table,
     residuals: &'a [Option<u64>],
     relations_of_cell: &'a [Vec<usize>],
+    /// Relation indices sorted by (total, sorted parts).
+    canonical_order: &'a [usize],
     threshold: u64,
 }
 
@@ -695,7 +734,8 @@ struct Audit {
 /// Only the coefficient matrix matters, not the right-hand sides.
 fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
     let table = context.table;
-    // Column numbers: hidden cells first, by index, then residuals, by relation.
+    // Column numbers: hidden cells first, by index, then residuals, by relation in
+    // canonical order.
     let mut column_of_cell = vec![usize::MAX; table.cells.len()];
     let mut unknowns: Vec<Unknown> = Vec::new();
     for (cell, cell_status) in status.iter().enumerate() {
@@ -706,7 +746,8 @@ fn audit(context: &Context<'_>, status: &[Status]) -> Audit {
     }
     let mut rows: Vec<SparseRow> = Vec::new();
     let mut row_relations = Vec::new();
-    for (index, relation) in table.relations.iter().enumerate() {
+    for &index in context.canonical_order {
+        let relation = &table.relations[index];
         let Some(residual) = context.residuals[index] else {
             continue;
         };

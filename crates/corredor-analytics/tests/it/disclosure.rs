@@ -775,13 +775,16 @@ proptest! {
     }
 
     #[test]
-    fn the_order_of_the_relations_does_not_change_the_result(table in hierarchical_table()) {
-        let mut relations = table.relations().to_vec();
-        relations.reverse();
-        let reversed = Table::new(table.cells().to_vec(), relations).expect("same relations");
+    fn the_order_of_the_relations_does_not_change_the_result(
+        (table, shuffled) in hierarchical_table().prop_flat_map(|table| {
+            let relations = Just(table.relations().to_vec()).prop_shuffle();
+            (Just(table), relations)
+        }),
+    ) {
+        let shuffled = Table::new(table.cells().to_vec(), shuffled).expect("same relations");
         prop_assert_eq!(
             suppress(&table, DEFAULT_THRESHOLD).status,
-            suppress(&reversed, DEFAULT_THRESHOLD).status
+            suppress(&shuffled, DEFAULT_THRESHOLD).status
         );
     }
 }
