@@ -1,4 +1,5 @@
-//! HTTPS: the same router as [`crate::serve`], behind rustls.
+//! HTTPS: the same application as [`crate::serve`], behind rustls, with `Secure` session
+//! cookies ([`crate::secure_router`]).
 //!
 //! A ministry's server is reached over networks nobody in the RCM controls, so sign-in
 //! passwords, session cookies and bearer tokens travel only inside TLS there. Plain HTTP stays
@@ -126,7 +127,7 @@ pub async fn serve_tls_with(
     });
     axum_server::from_tcp_rustls(listener.into_std()?, RustlsConfig::from_config(config))
         .handle(handle)
-        .serve(crate::router(app).into_make_service())
+        .serve(crate::secure_router(app).into_make_service())
         .await
 }
 
@@ -249,7 +250,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_api_answers_over_https_with_the_configured_certificate() {
+    async fn the_application_answers_over_https_with_the_configured_certificate_and_secure_cookies()
+    {
         let certificate = SelfSigned::new();
         let app = reference_app(certificate.dir.path()).await;
         let config = server_config(&certificate.certificate(), &certificate.key())
@@ -275,6 +277,16 @@ mod tests {
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         assert!(response.contains("\"PAN\""), "{response}");
         assert!(response.contains("Panam"), "{response}");
+
+        // Cookies set over TLS never travel over plain HTTP.
+        let sign_in = get_over_tls(address, certificate.certificate_der.clone(), "/sign-in")
+            .await
+            .expect("the sign-in page answers over TLS");
+        let cookie = sign_in
+            .lines()
+            .find(|line| line.to_ascii_lowercase().starts_with("set-cookie:"))
+            .unwrap_or_else(|| panic!("the sign-in form sets its form cookie: {sign_in}"));
+        assert!(cookie.contains("; Secure"), "{cookie}");
 
         // A client that does not trust the certificate is refused at the handshake.
         let stranger = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
