@@ -440,7 +440,10 @@ impl App {
         outcome: SignalOutcome,
         reason: &str,
     ) -> Result<StoredSignal, AppError> {
-        let signal = self.signal_detail(caller, id).await?.signal;
+        if *caller == Caller::Anonymous {
+            return Err(AppError::Unauthenticated);
+        }
+        let signal = self.store.signal(id).await?;
         authorize(caller, &Action::DecideSignal(signal.signal.scope.country()))?;
         let decided_by = caller.actor_name();
         let mut problems = Vec::new();
@@ -748,6 +751,28 @@ fn job(
     })
 }
 
+/// Whether a signal's series is readable: its country's data of the measure, or for a
+/// corridor sum, the data of every country of the corridor.
+fn signal_readable(
+    readable: &crate::Readable,
+    corridors: &[corredor_core::Corridor],
+    signal: &StoredSignal,
+) -> bool {
+    let measure = signal.signal.measure;
+    match &signal.signal.scope {
+        SignalScope::Country(country) => readable.may_read(*country, measure),
+        SignalScope::Corridor(code) => corridors
+            .iter()
+            .find(|corridor| corridor.code() == code)
+            .is_some_and(|corridor| {
+                corridor
+                    .nodes()
+                    .iter()
+                    .all(|node| readable.may_read(node.country, measure))
+            }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -856,27 +881,5 @@ mod tests {
         add_country_sums(&mut series);
         assert_eq!(series[&(usa, None, None)], Points::from([(month, 150)]));
         assert_eq!(series[&(pan, None, None)], Points::from([(month, 9)]));
-    }
-}
-
-/// Whether a signal's series is readable: its country's data of the measure, or for a
-/// corridor sum, the data of every country of the corridor.
-fn signal_readable(
-    readable: &crate::Readable,
-    corridors: &[corredor_core::Corridor],
-    signal: &StoredSignal,
-) -> bool {
-    let measure = signal.signal.measure;
-    match &signal.signal.scope {
-        SignalScope::Country(country) => readable.may_read(*country, measure),
-        SignalScope::Corridor(code) => corridors
-            .iter()
-            .find(|corridor| corridor.code() == code)
-            .is_some_and(|corridor| {
-                corridor
-                    .nodes()
-                    .iter()
-                    .all(|node| readable.may_read(node.country, measure))
-            }),
     }
 }

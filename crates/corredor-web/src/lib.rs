@@ -76,9 +76,12 @@ fn router_with(app: App, secure_cookies: bool) -> Router {
 pub async fn serve(app: App, listener: TcpListener) -> std::io::Result<()> {
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!(%address, "serving");
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::api::routes;
+use crate::api::{routes, Access};
 
 /// The OpenAPI 3.0 document served at `/api/v1/openapi.json`.
 pub fn document() -> Value {
@@ -46,6 +46,12 @@ pub fn document() -> Value {
                 "500": { "description": "Internal error (logged with the returned error_id)", "content": { "application/json": { "schema": schema_ref("Error") } } },
             },
         });
+        operation["x-corredor-access"] = json!(route.access.describe());
+        if route.access != Access::Anyone {
+            operation["security"] = json!([{ "bearer": [] }, { "session": [] }]);
+        }
+        operation["responses"]["401"] = json!({ "description": "Not signed in, or the token is unknown, expired or revoked", "content": { "application/json": { "schema": schema_ref("Error") } } });
+        operation["responses"]["403"] = json!({ "description": "Signed in, but not allowed: the message says who may", "content": { "application/json": { "schema": schema_ref("Error") } } });
         if let Some(body) = &route.body {
             let content: Map<String, Value> = body
                 .content_types
@@ -74,7 +80,13 @@ pub fn document() -> Value {
         },
         "servers": [{ "url": "/" }],
         "paths": paths,
-        "components": { "schemas": schemas() },
+        "components": {
+            "schemas": all_schemas(),
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "An API token (`corredor token create`), sent as `Authorization: Bearer <token>`" },
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE, "description": "The session of a person signed in at /sign-in; changes also carry the session's form token in the X-CSRF-Token header" },
+            },
+        },
     })
 }
 
@@ -322,10 +334,10 @@ fn schemas() -> Value {
         "SignalList": { "type": "object", "properties": { "count": { "type": "integer" }, "signals": { "type": "array", "items": schema_ref("Signal") } } },
         "SignalDecision": {
             "type": "object",
-            "required": ["outcome", "decided_by", "reason"],
+            "required": ["outcome", "reason"],
             "properties": {
                 "outcome": { "type": "string", "enum": ["discarded", "monitoring", "escalated"] },
-                "decided_by": { "type": "string", "minLength": 1 },
+                "decided_by": { "type": "string", "readOnly": true, "description": "The signed-in person or token that decided" },
                 "decided_at": { "type": "string", "format": "date-time", "readOnly": true },
                 "reason": { "type": "string", "minLength": 1 },
             },
@@ -371,5 +383,129 @@ fn schemas() -> Value {
             },
         },
         "OpenApi": { "type": "object" },
+    })
+}
+
+fn all_schemas() -> Value {
+    let mut all = schemas();
+    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), access_schemas()) {
+        all.extend(more);
+    }
+    all
+}
+
+/// The schemas of organisations, users, tokens, sharing and the audit log.
+fn access_schemas() -> Value {
+    let text = json!({ "type": "string" });
+    let time = json!({ "type": "string", "format": "date-time" });
+    let nullable_time = json!({ "type": "string", "format": "date-time", "nullable": true });
+    let role = json!({ "type": "string", "enum": ["administrator", "focal_point", "analyst", "observer"] });
+    let level = json!({ "type": "string", "enum": ["private", "named_members", "all_members", "members_and_observers", "public"] });
+    json!({
+        "Me": {
+            "type": "object",
+            "properties": {
+                "authenticated": { "type": "boolean" },
+                "name": text, "organisation": text, "organisation_kind": text,
+                "country": { "type": "string", "nullable": true }, "role": role,
+                "display_name": { "type": "string", "nullable": true },
+            },
+        },
+        "Organisation": {
+            "type": "object",
+            "properties": {
+                "code": text, "name": text,
+                "kind": { "type": "string", "enum": ["country", "secretariat", "observer"] },
+                "country": { "type": "string", "nullable": true },
+            },
+        },
+        "OrganisationBody": {
+            "type": "object",
+            "required": ["name", "kind"],
+            "properties": {
+                "name": text,
+                "kind": { "type": "string", "enum": ["country", "secretariat", "observer"] },
+                "country": { "type": "string", "description": "For a country's organisation: its ISO alpha-3 code, which is also the organisation's code" },
+            },
+        },
+        "OrganisationList": { "type": "object", "properties": { "organisations": { "type": "array", "items": schema_ref("Organisation") } } },
+        "User": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "name": text, "display_name": text, "organisation": text,
+                "organisation_kind": text, "role": role, "created_at": time, "disabled_at": nullable_time,
+            },
+        },
+        "UserList": { "type": "object", "properties": { "users": { "type": "array", "items": schema_ref("User") } } },
+        "NewUser": {
+            "type": "object",
+            "required": ["name", "organisation", "role", "password"],
+            "properties": {
+                "name": { "type": "string", "description": "3 to 64 characters: lower-case letters, digits, `.`, `-` or `_`" },
+                "display_name": text, "organisation": text, "role": role,
+                "password": { "type": "string", "minLength": 12, "writeOnly": true },
+            },
+        },
+        "Token": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "organisation": text, "organisation_kind": text, "role": role, "label": text,
+                "created_by": text, "created_at": time, "expires_at": time, "revoked_at": nullable_time,
+            },
+        },
+        "TokenList": { "type": "object", "properties": { "tokens": { "type": "array", "items": schema_ref("Token") } } },
+        "NewToken": {
+            "type": "object",
+            "required": ["organisation", "role", "label"],
+            "properties": {
+                "organisation": text, "role": role, "label": text,
+                "days": { "type": "integer", "minimum": 1, "default": 90 },
+            },
+        },
+        "CreatedToken": {
+            "type": "object",
+            "properties": {
+                "token": schema_ref("Token"),
+                "secret": { "type": "string", "description": "Shown once: send it as `Authorization: Bearer <secret>`" },
+            },
+        },
+        "SharingChoice": {
+            "type": "object",
+            "required": ["level"],
+            "properties": {
+                "level": level,
+                "members": { "type": "array", "items": text, "description": "For named_members: the member countries (ISO alpha-3) that read the data" },
+            },
+        },
+        "SharingPolicy": {
+            "type": "object",
+            "properties": { "country": text, "measure": text, "level": level, "members": { "type": "array", "items": text } },
+        },
+        "SharingPolicies": {
+            "type": "object",
+            "properties": {
+                "default": { "type": "object" },
+                "policies": { "type": "array", "items": schema_ref("SharingPolicy") },
+            },
+        },
+        "AuditEntry": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "at": time, "actor": text, "organisation": text, "action": text,
+                "subject": text, "country": { "type": "string", "nullable": true },
+                "before": { "nullable": true }, "after": { "nullable": true },
+                "previous_hash": text, "hash": text,
+            },
+        },
+        "AuditLog": { "type": "object", "properties": { "count": { "type": "integer" }, "entries": { "type": "array", "items": schema_ref("AuditEntry") } } },
+        "AuditVerification": {
+            "type": "object",
+            "properties": {
+                "status": { "type": "string", "enum": ["intact", "broken"] },
+                "entries": { "type": "integer" },
+                "entry": { "type": "integer", "description": "The first broken entry" },
+                "reason": text,
+            },
+        },
     })
 }

@@ -206,3 +206,21 @@ signals-picture-none = No open surge signal.
 signals-picture-line = { $value } counted
 signals-picture-bound = above the bound of { $value }
 signals-picture-link = All surges, with their charts and evidence
+
+## Accounts
+account-signed-in-as = Signed in as
+account-sign-in = Sign in
+account-sign-out = Sign out
+role-administrator = administrator
+role-focal-point = focal point
+role-analyst = analyst
+role-observer = observer
+sign-in-title = Sign in
+sign-in-intro = Focal points, analysts and observers sign in with the name and password the Technical Secretariat gave them. Without signing in you see only what countries publish, with small counts hidden.
+sign-in-name = User name
+sign-in-password = Password
+sign-in-submit = Sign in
+sign-in-failed = The user name or the password is wrong.
+sign-in-throttled = Too many failed attempts. Wait a minute before trying again.
+sign-in-expired-form = The form had expired. Please sign in again.
+form-token-missing = the form was sent without its security token (it may have expired): reload the page and try again

@@ -205,3 +205,21 @@ signals-picture-none = Ninguna señal de aumento repentino abierta.
 signals-picture-line = { $value } registrados
 signals-picture-bound = por encima del umbral de { $value }
 signals-picture-link = Todos los aumentos repentinos, con sus gráficos y evidencia
+
+## Cuentas
+account-signed-in-as = Sesión iniciada como
+account-sign-in = Iniciar sesión
+account-sign-out = Cerrar sesión
+role-administrator = administración
+role-focal-point = punto focal
+role-analyst = analista
+role-observer = observador
+sign-in-title = Iniciar sesión
+sign-in-intro = Los puntos focales, analistas y observadores inician sesión con el nombre y la contraseña que les dio la Secretaría Técnica. Sin iniciar sesión solo se ve lo que los países publican, con los conteos pequeños ocultos.
+sign-in-name = Nombre de usuario
+sign-in-password = Contraseña
+sign-in-submit = Iniciar sesión
+sign-in-failed = El nombre de usuario o la contraseña no son correctos.
+sign-in-throttled = Demasiados intentos fallidos. Espere un minuto antes de volver a intentarlo.
+sign-in-expired-form = El formulario había expirado. Inicie sesión de nuevo.
+form-token-missing = el formulario se envió sin su código de seguridad (puede haber expirado): recargue la página e inténtelo de nuevo

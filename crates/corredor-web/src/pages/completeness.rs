@@ -48,9 +48,14 @@ async fn completeness_page(
                     (table(&completeness_table(translator, lang, &overview, &countries)))
                 }
             };
-            page_frame(lang, &title, "/completeness", query.as_deref(), |frame| {
-                html_response(StatusCode::OK, page(translator, frame, main), lang)
-            })
+            page_frame(
+                &visitor,
+                lang,
+                &title,
+                "/completeness",
+                query.as_deref(),
+                |frame| html_response(StatusCode::OK, page(translator, frame, main), lang),
+            )
         }
         Err(error) => internal_error(lang, "/completeness", &headers, &error),
     }

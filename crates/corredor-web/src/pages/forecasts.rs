@@ -69,9 +69,14 @@ async fn forecasts_page(
                     (corridor_section(translator, lang, corridor, &corridors, &countries))
                 }
             };
-            page_frame(lang, &title, "/forecasts", query.as_deref(), |frame| {
-                html_response(StatusCode::OK, page(translator, frame, main), lang)
-            })
+            page_frame(
+                &visitor,
+                lang,
+                &title,
+                "/forecasts",
+                query.as_deref(),
+                |frame| html_response(StatusCode::OK, page(translator, frame, main), lang),
+            )
         }
         Err(error) => internal_error(lang, "/forecasts", &headers, &error),
     }

@@ -11,8 +11,11 @@ use axum::Router;
 use corredor_app::{SituationalPicture, Unit};
 use corredor_core::{Country, CountryCode, Nationality};
 
+use crate::auth::Visitor;
 use crate::render::chart::ChartSeries;
-use crate::render::layout::{error_page, navigation, ErrorKind, Page, SourceCredit, STYLESHEET};
+use crate::render::layout::{
+    error_page, navigation, AccountView, ErrorKind, Page, SourceCredit, STYLESHEET,
+};
 use crate::render::map::{
     parse_outlines, CorridorMap, CountryOutlines, MapCountry, MapExtent, MapPlace, RouteStop,
 };
@@ -20,6 +23,7 @@ use crate::render::picture::{CountryRow, PictureView, PlaceRow, TrendView};
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
+mod account;
 mod completeness;
 mod forecasts;
 mod signals;
@@ -27,6 +31,7 @@ mod signals;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(picture_page))
+        .merge(account::routes())
         .merge(completeness::routes())
         .merge(forecasts::routes())
         .merge(signals::routes())
@@ -135,6 +140,7 @@ pub(crate) fn internal_error(
 
 /// Calls `render` with the frame of a page (navigation, language switch, credits).
 pub(crate) fn page_frame<T>(
+    visitor: &Visitor,
     lang: Lang,
     title: &str,
     path: &str,
@@ -143,6 +149,7 @@ pub(crate) fn page_frame<T>(
 ) -> T {
     let nav = navigation(translator(), lang, path);
     let sources = sources();
+    let account = account_view(visitor, lang);
     render(&Page {
         lang,
         title,
@@ -150,6 +157,27 @@ pub(crate) fn page_frame<T>(
         query,
         navigation: &nav,
         sources: &sources,
+        account: account.as_ref(),
+    })
+}
+
+/// The header's view of the signed-in person, when the visitor has a session.
+fn account_view(visitor: &Visitor, lang: Lang) -> Option<AccountView> {
+    let session = visitor.session.as_ref()?;
+    let translator = translator();
+    let principal = &session.principal;
+    Some(AccountView {
+        name: session.display_name.clone(),
+        description: format!(
+            "{} · {}",
+            translator.get(
+                lang,
+                &format!("role-{}", principal.role.code().replace('_', "-")),
+                &[]
+            ),
+            principal.organisation
+        ),
+        csrf_token: session.csrf_token.clone(),
     })
 }
 
@@ -193,7 +221,7 @@ async fn picture_page(
                 &picture.countries,
             )
             .await;
-            page_frame(lang, &title, "/", query.as_deref(), |frame| {
+            page_frame(&visitor, lang, &title, "/", query.as_deref(), |frame| {
                 html_response(
                     StatusCode::OK,
                     crate::render::layout::page(

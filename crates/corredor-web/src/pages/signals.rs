@@ -122,9 +122,14 @@ async fn signals_page(
                 p { (translator.get(lang, "signals-statistics-explanation", &[])) }
                 (table(&statistics_table(translator, lang, &statistics)))
             };
-            page_frame(lang, &title, "/signals", query.as_deref(), |frame| {
-                html_response(StatusCode::OK, page(translator, frame, main), lang)
-            })
+            page_frame(
+                &visitor,
+                lang,
+                &title,
+                "/signals",
+                query.as_deref(),
+                |frame| html_response(StatusCode::OK, page(translator, frame, main), lang),
+            )
         }
         Err(error) => internal_error(lang, "/signals", &headers, &error),
     }

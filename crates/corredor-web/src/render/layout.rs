@@ -25,6 +25,18 @@ pub struct Page<'a> {
     pub navigation: &'a [NavItem],
     /// The data sources credited in the footer.
     pub sources: &'a [SourceCredit],
+    /// Who is signed in, for the header's sign-out form; `None` shows a sign-in link.
+    pub account: Option<&'a AccountView>,
+}
+
+/// The signed-in person, as the header shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountView {
+    pub name: String,
+    /// Role and organisation, already in the reader's language.
+    pub description: String,
+    /// The session's form token, for the sign-out form.
+    pub csrf_token: String,
 }
 
 /// A link of the main navigation.
@@ -136,6 +148,13 @@ pub fn language_href(path: &str, query: Option<&str>, lang: Lang) -> String {
     format!("{path}?{}", parameters.join("&"))
 }
 
+/// The sign-in page's address, coming back to this page afterwards.
+pub fn sign_in_href(path: &str, query: Option<&str>, lang: Lang) -> String {
+    let back = language_href(path, query, lang);
+    let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    format!("/sign-in?lang={}&next={next}", lang.code())
+}
+
 /// A whole page: doctype, `<html lang>`, viewport, title, skip link, header with navigation
 /// and language switch, `main` (given), and footer with the data attribution.
 pub fn page(translator: &Translator, page: &Page<'_>, main: Markup) -> Markup {
@@ -165,6 +184,21 @@ pub fn page(translator: &Translator, page: &Page<'_>, main: Markup) -> Markup {
                                     li {
                                         a href=(item.href) aria-current=[item.current.then_some("page")] { (item.label) }
                                     }
+                                }
+                            }
+                        }
+                        div class="account" {
+                            @match page.account {
+                                Some(account) => {
+                                    span class="account__who" { (t("account-signed-in-as")) " " strong { (account.name) } " (" (account.description) ")" }
+                                    form method="post" action="/sign-out" class="account__form" {
+                                        input type="hidden" name="csrf" value=(account.csrf_token);
+                                        input type="hidden" name="lang" value=(lang.code());
+                                        button type="submit" { (t("account-sign-out")) }
+                                    }
+                                }
+                                None => {
+                                    a href=(sign_in_href(page.path, page.query, lang)) { (t("account-sign-in")) }
                                 }
                             }
                         }
@@ -245,6 +279,7 @@ pub fn error_page(
             path,
             query: None,
             navigation: &navigation,
+            account: None,
             sources: &[],
         },
         html! {
@@ -315,6 +350,7 @@ mod tests {
                 path,
                 query,
                 navigation: &navigation,
+                account: None,
                 sources,
             },
             html! { p { "body" } },

@@ -375,6 +375,7 @@ mod tests {
                 path: "/",
                 query: None,
                 navigation: &navigation,
+                account: None,
                 sources: &[],
             },
             None,

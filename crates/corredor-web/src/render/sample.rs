@@ -311,6 +311,7 @@ fn render(translator: &Translator, lang: Lang) -> String {
             path: "/",
             query: None,
             navigation: &navigation,
+            account: None,
             sources: &sources,
         },
         Some(&outlines),

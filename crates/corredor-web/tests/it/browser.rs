@@ -66,6 +66,15 @@ async fn the_situational_picture_renders_in_chromium_in_both_languages() {
         return;
     }
     let test = TestApp::with_panama().await;
+    // The browser is not signed in: it sees what Panama publishes.
+    let (status, body) = test
+        .request(
+            "PUT",
+            "/api/v1/sharing/PAN/irregular_entry",
+            Some(("application/json", r#"{"level": "public"}"#)),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{body}");
     let base = serve(&test).await;
     for (lang, title, heading) in [
         (
@@ -137,4 +146,47 @@ async fn an_unknown_page_is_a_translated_404_in_chromium() {
         "{}",
         &dom[..dom.len().min(500)]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_page_renders_in_chromium_in_both_languages_and_hides_unshared_data() {
+    if !chromium_available() {
+        return;
+    }
+    let test = TestApp::with_panama().await;
+    let base = serve(&test).await;
+    for (lang, heading, password) in [
+        ("en", "Sign in", "Password"),
+        ("es", "Iniciar sesión", "Contraseña"),
+    ] {
+        let url = format!("{base}/sign-in?lang={lang}&next=/signals");
+        let dom = tokio::task::spawn_blocking(move || chromium(&url, &["--dump-dom"]))
+            .await
+            .unwrap();
+        assert!(
+            dom.contains(&format!("<h1>{heading}</h1>")),
+            "{lang}: {dom}"
+        );
+        assert!(dom.contains(&format!(">{password}</label>")), "{lang}");
+        assert!(dom.contains("autocomplete=\"current-password\""));
+        assert!(
+            dom.contains("name=\"csrf\""),
+            "{lang}: the form carries its token"
+        );
+        assert!(
+            dom.contains("value=\"/signals\""),
+            "{lang}: comes back to the page asked"
+        );
+    }
+    // Panama shares its entries with members only (the default): a reader who is not signed
+    // in sees the picture without them, and a link to sign in.
+    let url = format!("{base}/?lang=en");
+    let dom = tokio::task::spawn_blocking(move || chromium(&url, &["--dump-dom"]))
+        .await
+        .unwrap();
+    assert!(
+        !dom.contains("57,862"),
+        "members-only data shown to a reader not signed in"
+    );
+    assert!(dom.contains("href=\"/sign-in?lang=en"), "no sign-in link");
 }

@@ -2,8 +2,10 @@
 //! plus browser tests of the pages in headless Chromium.
 
 mod api;
+mod auth;
 mod browser;
 mod forecasts;
 mod pages;
+mod permissions;
 mod signals;
 mod support;

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::support::TestApp;
+use crate::support::{TestApp, Who};
 
 async fn with_demo() -> TestApp {
     let test = TestApp::new().await;
@@ -96,6 +96,20 @@ async fn a_decision_needs_a_known_outcome_and_a_reason_and_then_counts_in_the_st
     let test = with_demo().await;
     let id = december_2023(&test).await;
     let uri = format!("/api/v1/signals/{id}/decision");
+    // Panama's focal point may read the United States' signal but not decide on it.
+    let (status, body) = test
+        .request(
+            "POST",
+            &uri,
+            Some((
+                "application/json",
+                r#"{"outcome": "discarded", "reason": "not ours"}"#,
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("USA's signals"), "{body}");
+    let test = test.as_(Who::Analyst("USA")).await;
     let post = |body: &'static str| {
         let uri = uri.clone();
         let test = &test;
@@ -122,7 +136,13 @@ async fn a_decision_needs_a_known_outcome_and_a_reason_and_then_counts_in_the_st
     assert_eq!(status, StatusCode::OK, "{body}");
     let signal: Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!(signal["outcome"], "escalated");
-    assert_eq!(signal["decided_by"], "analyst.usa");
+    // The decision names the caller (here the analyst's API token), not what the body says.
+    assert!(
+        signal["decided_by"]
+            .as_str()
+            .is_some_and(|name| name.starts_with("token:")),
+        "{signal}"
+    );
     assert_eq!(signal["decided_at"], "2026-11-24T09:00:00Z");
 
     let (status, body) = test.get_json("/api/v1/signals/statistics").await;

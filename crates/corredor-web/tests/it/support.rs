@@ -6,17 +6,44 @@ use axum::Router;
 use chrono::{TimeZone, Utc};
 use corredor_app::store::Store;
 use corredor_app::{App, FixedClock, ImportRequest};
-use corredor_core::CountryCode;
+use corredor_core::{Caller, CountryCode, OrganisationCode, Role};
 use corredor_exchange::observations::Format;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 /// A fresh application on its own SQLite file, with the shipped reference data, at a fixed
 /// time (24 November 2026).
+#[derive(Clone)]
 pub struct TestApp {
     pub app: App,
     pub router: Router,
-    _dir: tempfile::TempDir,
+    /// The API token every request is sent with; `None` for an anonymous reader.
+    pub bearer: Option<String>,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+/// Who a test's requests come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    /// The secretariat's administrator (organisation `RCM`).
+    Administrator,
+    FocalPoint(&'static str),
+    Analyst(&'static str),
+    /// An observer of IOM.
+    Observer,
+}
+
+impl Who {
+    pub fn organisation_and_role(self) -> Option<(&'static str, Role)> {
+        match self {
+            Who::Anonymous => None,
+            Who::Administrator => Some(("RCM", Role::Administrator)),
+            Who::FocalPoint(country) => Some((country, Role::FocalPoint)),
+            Who::Analyst(country) => Some((country, Role::Analyst)),
+            Who::Observer => Some(("IOM", Role::Observer)),
+        }
+    }
 }
 
 /// Monthly irregular entries reported by Panama in 2023 (Darién, SNM figures), by nationality
@@ -49,11 +76,42 @@ impl TestApp {
         app.install_reference_data()
             .await
             .expect("the shipped reference data installs");
+        app.install_organisations()
+            .await
+            .expect("the shipped organisations install");
         let router = corredor_web::router(app.clone());
-        TestApp {
+        let test = TestApp {
             app,
             router,
-            _dir: dir,
+            bearer: None,
+            _dir: Arc::new(dir),
+        };
+        // Panama's focal point by default: a member, who reads what members share and
+        // reports Panama's data.
+        test.as_(Who::FocalPoint("PAN")).await
+    }
+
+    /// The same application, with requests sent as `who` (a new API token for the role).
+    pub async fn as_(&self, who: Who) -> TestApp {
+        let bearer = match who.organisation_and_role() {
+            None => None,
+            Some((organisation, role)) => Some(
+                self.app
+                    .create_token(
+                        &Caller::System,
+                        &OrganisationCode::parse(organisation).unwrap(),
+                        role,
+                        &format!("test {who:?}"),
+                        chrono::Duration::days(30),
+                    )
+                    .await
+                    .expect("a token is created")
+                    .secret,
+            ),
+        };
+        TestApp {
+            bearer,
+            ..self.clone()
         }
     }
 
@@ -79,6 +137,9 @@ impl TestApp {
         body: Option<(&str, &str)>,
     ) -> (StatusCode, String) {
         let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(secret) = &self.bearer {
+            builder = builder.header("authorization", format!("Bearer {secret}"));
+        }
         let body = match body {
             Some((content_type, text)) => {
                 builder = builder.header("content-type", content_type);
@@ -125,11 +186,11 @@ impl TestApp {
 impl TestApp {
     /// GET `uri` with one extra header; returns the body.
     pub async fn request_with_header(&self, uri: &str, name: &str, value: &str) -> String {
-        let request = Request::builder()
-            .uri(uri)
-            .header(name, value)
-            .body(Body::empty())
-            .unwrap();
+        let mut request = Request::builder().uri(uri).header(name, value);
+        if let Some(secret) = &self.bearer {
+            request = request.header("authorization", format!("Bearer {secret}"));
+        }
+        let request = request.body(Body::empty()).unwrap();
         let response = self
             .router
             .clone()

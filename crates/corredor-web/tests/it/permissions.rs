@@ -1,0 +1,299 @@
+//! The permission matrix: every route of the API's route table, called by every role, for
+//! Panama's data as Panama ("own") and as Costa Rica ("other"), gets the expected answer.
+//! A route the table has and this matrix does not fails the test, so no route can be added
+//! without deciding who may call it.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use chrono::Utc;
+use corredor_app::store::{NewSignal, SignalScope};
+use corredor_core::{Caller, Measure, OrganisationCode, Period, Role, SignalKind};
+use corredor_web::{routes, Access};
+
+use crate::support::{TestApp, Who, PANAMA_2023};
+
+/// The callers of the matrix, in the order of the expectation strings.
+const CALLERS: [Who; 7] = [
+    Who::Anonymous,
+    Who::Observer,
+    Who::Administrator,
+    Who::FocalPoint("PAN"),
+    Who::FocalPoint("CRI"),
+    Who::Analyst("PAN"),
+    Who::Analyst("CRI"),
+];
+
+/// What a caller gets: `a` allowed (2xx), `d` denied (401 for the anonymous reader, 403 for
+/// the others), `h` hidden (404: whether it exists is not shared with this caller).
+fn expectations() -> HashMap<(&'static str, &'static str), &'static str> {
+    HashMap::from([
+        (("GET", "/api/v1/openapi.json"), "aaaaaaa"),
+        (("GET", "/api/v1/countries"), "aaaaaaa"),
+        (("GET", "/api/v1/places"), "aaaaaaa"),
+        (("GET", "/api/v1/places/{code}"), "aaaaaaa"),
+        (("PUT", "/api/v1/places/{code}"), "ddaaddd"),
+        (("GET", "/api/v1/corridors"), "aaaaaaa"),
+        (("GET", "/api/v1/corridors/{code}"), "aaaaaaa"),
+        (("PUT", "/api/v1/corridors/{code}"), "ddadddd"),
+        (("GET", "/api/v1/observations"), "aaaaaaa"),
+        (("POST", "/api/v1/observations"), "dddadad"),
+        (("GET", "/api/v1/observations/revisions"), "ddaaaaa"),
+        (("GET", "/api/v1/observations/export"), "aaaaaaa"),
+        (("GET", "/api/v1/series"), "aaaaaaa"),
+        (("GET", "/api/v1/completeness"), "ddaadad"),
+        (("GET", "/api/v1/forecasts"), "aaaaaaa"),
+        (("GET", "/api/v1/forecasts/skill"), "aaaaaaa"),
+        (("GET", "/api/v1/forecasts/legs"), "aaaaaaa"),
+        (("GET", "/api/v1/forecasts/capacity"), "aaaaaaa"),
+        (("GET", "/api/v1/signals"), "aaaaaaa"),
+        (("GET", "/api/v1/signals/statistics"), "daaaaaa"),
+        (("GET", "/api/v1/signals/{id}"), "hhaaaaa"),
+        (("POST", "/api/v1/signals/{id}/decision"), "dddadad"),
+        (("GET", "/api/v1/me"), "aaaaaaa"),
+        (("GET", "/api/v1/organisations"), "daaaaaa"),
+        (("PUT", "/api/v1/organisations/{code}"), "ddadddd"),
+        (("GET", "/api/v1/users"), "ddadddd"),
+        (("POST", "/api/v1/users"), "ddadddd"),
+        (("POST", "/api/v1/users/{name}/disable"), "ddadddd"),
+        (("GET", "/api/v1/tokens"), "ddaaadd"),
+        (("POST", "/api/v1/tokens"), "ddaaddd"),
+        (("POST", "/api/v1/tokens/{id}/revoke"), "ddaaddd"),
+        (("GET", "/api/v1/sharing"), "daaaaaa"),
+        (("PUT", "/api/v1/sharing/{country}/{measure}"), "dddaddd"),
+        (("GET", "/api/v1/audit"), "ddaaddd"),
+        (("GET", "/api/v1/audit/verify"), "ddadddd"),
+    ])
+}
+
+/// The things of Panama the requests are about.
+struct Fixtures {
+    place: String,
+    place_json: String,
+    corridor: String,
+    corridor_json: String,
+    signal: i64,
+}
+
+async fn fixtures(test: &TestApp) -> Fixtures {
+    let system = Caller::System;
+    let place = test
+        .app
+        .places()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|place| place.country.as_str() == "PAN")
+        .expect("Panama has places");
+    let corridor = test.app.corridors().await.unwrap().remove(0);
+    test.app
+        .store()
+        .record_signals(&[NewSignal {
+            kind: SignalKind::Surge,
+            scope: SignalScope::Country(place.country),
+            place: None,
+            measure: Measure::IrregularEntry,
+            nationality: None,
+            period: Period::parse("2023-08").unwrap(),
+            observed: Some(81_946.0),
+            expected: 40_000.0,
+            upper_bound: 60_000.0,
+            score: 1.4,
+            algorithm: "farrington-flexible".to_owned(),
+            parameters: serde_json::json!({}),
+            detected_at: Utc::now(),
+        }])
+        .await
+        .unwrap();
+    let signal = test
+        .app
+        .signals(&system, &Default::default())
+        .await
+        .unwrap()[0]
+        .id;
+    Fixtures {
+        place: place.code.to_string(),
+        place_json: serde_json::to_string(&place).unwrap(),
+        corridor: corridor.code().to_string(),
+        corridor_json: serde_json::to_string(&corridor).unwrap(),
+        signal,
+    }
+}
+
+/// The request that exercises a route, with what it needs created beforehand (a user to
+/// disable, a token to revoke), so that every call is independent of the others.
+async fn request_for(
+    test: &TestApp,
+    fixtures: &Fixtures,
+    method: &str,
+    path: &str,
+    call: usize,
+) -> (String, Option<(&'static str, String)>) {
+    let json = |body: String| Some(("application/json", body));
+    match (method, path) {
+        ("GET", "/api/v1/places/{code}") => (format!("/api/v1/places/{}", fixtures.place), None),
+        ("PUT", "/api/v1/places/{code}") => (
+            format!("/api/v1/places/{}", fixtures.place),
+            json(fixtures.place_json.clone()),
+        ),
+        ("GET", "/api/v1/corridors/{code}") => {
+            (format!("/api/v1/corridors/{}", fixtures.corridor), None)
+        }
+        ("PUT", "/api/v1/corridors/{code}") => (
+            format!("/api/v1/corridors/{}", fixtures.corridor),
+            json(fixtures.corridor_json.clone()),
+        ),
+        ("POST", "/api/v1/observations") => (
+            "/api/v1/observations?country=PAN&file=panama.csv".to_owned(),
+            Some(("text/csv", PANAMA_2023.to_owned())),
+        ),
+        ("GET", "/api/v1/observations/revisions") => (
+            "/api/v1/observations/revisions?country=PAN&period=2023-08&measure=irregular_entry"
+                .to_owned(),
+            None,
+        ),
+        ("GET", "/api/v1/series") => ("/api/v1/series?measure=irregular_entry".to_owned(), None),
+        ("GET", "/api/v1/completeness") => (
+            "/api/v1/completeness?country=PAN&measure=irregular_entry".to_owned(),
+            None,
+        ),
+        ("GET", "/api/v1/signals/{id}") => (format!("/api/v1/signals/{}", fixtures.signal), None),
+        ("POST", "/api/v1/signals/{id}/decision") => (
+            format!("/api/v1/signals/{}/decision", fixtures.signal),
+            json(
+                r#"{"outcome":"monitoring","reason":"Checked with the reception stations"}"#
+                    .to_owned(),
+            ),
+        ),
+        ("PUT", "/api/v1/organisations/{code}") => (
+            "/api/v1/organisations/IOM".to_owned(),
+            json(
+                r#"{"name":"International Organization for Migration","kind":"observer"}"#
+                    .to_owned(),
+            ),
+        ),
+        ("POST", "/api/v1/users") => (
+            "/api/v1/users".to_owned(),
+            json(format!(
+                r#"{{"name":"new.analyst.{call}","organisation":"PAN","role":"analyst","password":"a long enough password"}}"#
+            )),
+        ),
+        ("POST", "/api/v1/users/{name}/disable") => {
+            let name = format!("leaving.analyst.{call}");
+            test.app
+                .add_user(
+                    &Caller::System,
+                    &corredor_app::NewUser {
+                        name: name.clone(),
+                        display_name: name.clone(),
+                        organisation: OrganisationCode::parse("PAN").unwrap(),
+                        role: Role::Analyst,
+                        password: "a long enough password".to_owned(),
+                    },
+                )
+                .await
+                .expect("a user to disable is added");
+            (format!("/api/v1/users/{name}/disable"), None)
+        }
+        ("POST", "/api/v1/tokens") => (
+            "/api/v1/tokens".to_owned(),
+            json(
+                r#"{"organisation":"PAN","role":"analyst","label":"reporting system","days":30}"#
+                    .to_owned(),
+            ),
+        ),
+        ("POST", "/api/v1/tokens/{id}/revoke") => {
+            let created = test
+                .app
+                .create_token(
+                    &Caller::System,
+                    &OrganisationCode::parse("PAN").unwrap(),
+                    Role::Analyst,
+                    "to revoke",
+                    chrono::Duration::days(30),
+                )
+                .await
+                .expect("a token to revoke is created");
+            (format!("/api/v1/tokens/{}/revoke", created.token.id), None)
+        }
+        ("PUT", "/api/v1/sharing/{country}/{measure}") => (
+            "/api/v1/sharing/PAN/stranded".to_owned(),
+            json(r#"{"level":"named_members","members":["CRI"]}"#.to_owned()),
+        ),
+        ("GET", "/api/v1/audit") => ("/api/v1/audit?country=PAN".to_owned(), None),
+        (_, path) => {
+            assert!(
+                !path.contains('{'),
+                "the matrix has no request for {method} {path}: add one"
+            );
+            (path.to_owned(), None)
+        }
+    }
+}
+
+fn outcome(status: StatusCode) -> char {
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => 'd',
+        StatusCode::NOT_FOUND => 'h',
+        status if status.is_success() => 'a',
+        _ => '?',
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let test = TestApp::with_panama().await;
+    let fixtures = fixtures(&test).await;
+    let mut callers = Vec::new();
+    for who in CALLERS {
+        callers.push((who, test.as_(who).await));
+    }
+    let expected = expectations();
+    let mut missing = Vec::new();
+    let mut wrong = Vec::new();
+    let mut call = 0;
+    for route in routes() {
+        let method = route.method.as_str();
+        let Some(row) = expected.get(&(method, route.path)) else {
+            missing.push(format!("{method} {}", route.path));
+            continue;
+        };
+        // The documented rule and the matrix agree: a route for anyone denies no one, and a
+        // route for those signed in denies at least the anonymous reader.
+        match route.access {
+            Access::Anyone => assert!(
+                !row.contains('d'),
+                "{method} {} is documented as open to anyone but the matrix denies some",
+                route.path
+            ),
+            Access::SignedIn => assert!(row.starts_with('d') && !row[1..].contains('d')),
+            Access::Policy(_) => assert!(row.contains('d'), "{method} {}", route.path),
+        }
+        for ((who, caller), want) in callers.iter().zip(row.chars()) {
+            call += 1;
+            let (uri, body) = request_for(&test, &fixtures, method, route.path, call).await;
+            let (status, text) = caller
+                .request(method, &uri, body.as_ref().map(|(t, b)| (*t, b.as_str())))
+                .await;
+            let got = outcome(status);
+            if got != want {
+                wrong.push(format!(
+                    "{method} {uri} as {who:?}: expected {want}, got {status}: {}",
+                    text.chars().take(200).collect::<String>()
+                ));
+            }
+            if got == 'd' && *who == Who::Anonymous {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {uri}: {text}");
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the permission matrix: {missing:#?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} wrong answers: {wrong:#?}",
+        wrong.len()
+    );
+}
