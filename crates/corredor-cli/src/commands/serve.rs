@@ -65,12 +65,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .await?;
             }
             None => {
-                if !corredor_web::tls::is_loopback(address) {
-                    tracing::warn!(
-                        %address,
-                        "serving plain HTTP beyond this machine: passwords, session cookies and tokens cross the network readable; give --tls-cert and --tls-key, or put a TLS proxy in front and listen on 127.0.0.1"
-                    );
-                }
+                warn_if_plain_beyond_loopback(address);
                 println!("corredor is serving at http://{address}/");
                 corredor_web::serve(app, listener).await?;
             }
@@ -116,6 +111,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         let listener = bind(args.listen).await?;
+        warn_if_plain_beyond_loopback(listener.local_addr()?);
         println!(
             "\ncorredor demo: open http://{}/  (Ctrl-C to stop)",
             listener.local_addr()?
@@ -123,6 +119,17 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         corredor_web::serve(app, listener).await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Plain HTTP is for this machine only (the demo, or a TLS proxy in front): anywhere else,
+/// passwords, session cookies and tokens would cross the network readable.
+fn warn_if_plain_beyond_loopback(address: SocketAddr) {
+    if !corredor_web::tls::is_loopback(address) {
+        tracing::warn!(
+            %address,
+            "serving plain HTTP beyond this machine: passwords, session cookies and tokens cross the network readable; give --tls-cert and --tls-key, or put a TLS proxy in front and listen on 127.0.0.1"
+        );
+    }
 }
 
 /// The demo's users and passwords, once: the demo database is new every run, and so are they.
