@@ -102,18 +102,30 @@ const SHIPPED_ORGANISATIONS: &[(&str, &str, &str, OrganisationKind)] = &[
 #[derive(Debug, Default)]
 pub(crate) struct Throttle {
     failures: HashMap<String, VecDeque<DateTime<Utc>>>,
+    /// The number of keys above which stale keys are swept. A sweep visits every key, so it
+    /// runs only when the map has doubled since the last one: a flood of made-up names costs
+    /// amortised constant time per attempt, and memory bounded by the attempts of one window.
+    sweep_above: usize,
 }
+
+/// Keys kept before the first sweep.
+const THROTTLE_SWEEP_MIN: usize = 1024;
 
 impl Throttle {
     /// Seconds to wait when any key has [`THROTTLE_FAILURES`] failures within the window.
     fn retry_after(&mut self, keys: &[String], now: DateTime<Utc>) -> Option<u64> {
-        self.forget_before(now - THROTTLE_WINDOW);
+        let limit = now - THROTTLE_WINDOW;
         keys.iter()
-            .filter_map(|key| self.failures.get(key))
-            .filter(|times| times.len() >= THROTTLE_FAILURES)
-            .filter_map(|times| times.front())
+            .filter_map(|key| {
+                let times = self.failures.get_mut(key)?;
+                while times.front().is_some_and(|time| *time <= limit) {
+                    times.pop_front();
+                }
+                let oldest = *times.front()?;
+                (times.len() >= THROTTLE_FAILURES).then_some(oldest)
+            })
             .map(|oldest| {
-                let wait = *oldest + THROTTLE_WINDOW - now;
+                let wait = oldest + THROTTLE_WINDOW - now;
                 // Rounded up, so a client that waits as told is let in.
                 u64::try_from((wait.num_milliseconds() + 999) / 1000)
                     .unwrap_or(1)
@@ -126,24 +138,21 @@ impl Throttle {
         for key in keys {
             let times = self.failures.entry(key.clone()).or_default();
             times.push_back(now);
-            // Only the last THROTTLE_FAILURES matter, so a flood cannot grow the memory.
+            // Only the last THROTTLE_FAILURES matter, so one key cannot grow the memory.
             while times.len() > THROTTLE_FAILURES {
                 times.pop_front();
             }
+        }
+        if self.failures.len() > self.sweep_above.max(THROTTLE_SWEEP_MIN) {
+            let limit = now - THROTTLE_WINDOW;
+            self.failures
+                .retain(|_, times| times.back().is_some_and(|time| *time > limit));
+            self.sweep_above = 2 * self.failures.len();
         }
     }
 
     fn forget(&mut self, key: &str) {
         self.failures.remove(key);
-    }
-
-    fn forget_before(&mut self, limit: DateTime<Utc>) {
-        self.failures.retain(|_, times| {
-            while times.front().is_some_and(|time| *time <= limit) {
-                times.pop_front();
-            }
-            !times.is_empty()
-        });
     }
 }
 
@@ -711,6 +720,32 @@ mod tests {
             throttle.retry_after(&keys, at(THROTTLE_WINDOW.num_seconds())),
             None
         );
+    }
+
+    #[test]
+    fn a_flood_of_made_up_names_leaves_only_the_last_window_in_memory() {
+        let mut throttle = Throttle::default();
+        let window = THROTTLE_WINDOW.num_seconds();
+        for attempt in 0..20_000i64 {
+            // Ten attempts a second, each with a new name, from rotating clients.
+            let now = at(attempt / 10);
+            let keys = [
+                format!("name:guess{attempt}"),
+                format!("client:10.0.0.{}", attempt % 5),
+            ];
+            assert_eq!(throttle.retry_after(&keys[..1], now), None);
+            throttle.record(&keys, now);
+        }
+        // At most two windows of names (a sweep runs when the map doubles) and the clients.
+        let bound = 2 * (10 * window as usize) + 2 * THROTTLE_SWEEP_MIN + 5;
+        assert!(
+            throttle.failures.len() <= bound,
+            "{} keys",
+            throttle.failures.len()
+        );
+        // The rotating clients, each failing far more than allowed, stay throttled.
+        let client = ["client:10.0.0.1".to_owned()];
+        assert!(throttle.retry_after(&client, at(1999)).is_some());
     }
 
     #[test]

@@ -68,12 +68,15 @@ impl App {
 
     /// Connects to the database at `url` (SQLite file or PostgreSQL) with the system clock.
     /// A new database gets the shipped reference data (countries, places, corridors) and
-    /// organisations (member countries, the secretariat, observers).
+    /// organisations (member countries, the secretariat, observers); a database made before
+    /// organisations existed gets them on its first connection.
     pub async fn connect(url: &str) -> Result<App, AppError> {
         let store = Store::connect(url).await?;
         let app = App::new(store, Arc::new(SystemClock));
         if app.store.countries().await?.is_empty() {
             app.install_reference_data().await?;
+        }
+        if app.store.organisations().await?.is_empty() {
             app.install_organisations().await?;
         }
         Ok(app)
