@@ -176,6 +176,7 @@ impl App {
         caller: &Caller,
         filter: &ObservationFilter,
     ) -> Result<Vec<StoredObservation>, AppError> {
+        refuse_reported_values(caller)?;
         let filter = ObservationFilter {
             readable: self.readable(caller).await?.pair_filter(),
             ..filter.clone()
@@ -191,15 +192,7 @@ impl App {
         caller: &Caller,
         key: &ObservationKey,
     ) -> Result<Vec<Revision>, AppError> {
-        match caller {
-            Caller::Anonymous => return Err(AppError::Unauthenticated),
-            _ if caller.needs_suppression() => {
-                return Err(AppError::Forbidden(
-                    "the revisions of values are shared with member countries only".to_owned(),
-                ))
-            }
-            _ => {}
-        }
+        refuse_reported_values(caller)?;
         let not_found = || AppError::NotFound {
             what: "observation".into(),
         };
@@ -215,6 +208,19 @@ impl App {
             return Err(not_found());
         }
         Ok(revisions)
+    }
+}
+
+/// Reported values one by one (a country's rows, their revisions) are for the members:
+/// observers and readers who are not signed in read series, where small counts are
+/// suppressed so that they cannot be derived (aggregates by default).
+pub(crate) fn refuse_reported_values(caller: &Caller) -> Result<(), AppError> {
+    match caller {
+        Caller::Anonymous => Err(AppError::Unauthenticated),
+        _ if caller.needs_suppression() => Err(AppError::Forbidden(
+            "reported values one by one are shared with member countries only: observers read the series (/api/v1/series), where small counts are suppressed".to_owned(),
+        )),
+        _ => Ok(()),
     }
 }
 

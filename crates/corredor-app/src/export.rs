@@ -42,22 +42,15 @@ pub struct ExportRequest {
 
 impl App {
     /// Writes the observations in the chosen format; the output reads back with `import`.
-    /// Only what `caller` may read is written; revisions (who changed what, when) are for the
-    /// members, and observers and readers who are not signed in get small counts suppressed.
+    /// Only what `caller` may read is written. Reported values one by one are for the
+    /// members: observers and readers who are not signed in read series instead.
     pub async fn export(
         &self,
         caller: &Caller,
         request: &ExportRequest,
         out: impl Write,
     ) -> Result<u64, AppError> {
-        if request.revisions && caller.needs_suppression() {
-            return Err(match caller {
-                Caller::Anonymous => AppError::Unauthenticated,
-                _ => AppError::Forbidden(
-                    "the revisions of values are shared with member countries only".to_owned(),
-                ),
-            });
-        }
+        crate::access::refuse_reported_values(caller)?;
         let request = &ExportRequest {
             filter: ObservationFilter {
                 readable: self.readable(caller).await?.pair_filter(),

@@ -320,7 +320,7 @@ pub fn routes() -> Vec<Route> {
             query: OBSERVATION_FILTERS,
             body: None,
             response: json_response("ObservationList"),
-            access: Access::Anyone,
+            access: Access::Policy("members who may read the values (observers and readers not signed in read series)"),
             handler: get(list_observations),
         },
         Route {
@@ -360,7 +360,7 @@ pub fn routes() -> Vec<Route> {
                 content_type: "text/csv",
                 schema: "ObservationFile",
             },
-            access: Access::Anyone,
+            access: Access::Policy("members who may read the values (observers and readers not signed in read series)"),
             handler: get(export_observations),
         },
         Route {
