@@ -5,7 +5,7 @@
 //! `corredor_exchange::sources` and is recorded as one submission by the demo loader, with the
 //! publisher named as the source of every value.
 
-use corredor_core::{Caller, CountryCode, OrganisationCode, Role};
+use corredor_core::{Caller, CountryCode, OrganisationCode, Role, SharingLevel, SharingPolicy};
 use corredor_exchange::sources::{SourceFile, SHIPPED};
 use corredor_store::Submission;
 use rand::distributions::{Alphanumeric, DistString};
@@ -207,6 +207,7 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
     let users = add_users(app).await?;
     let mut datasets = Vec::new();
     let mut observations = 0;
+    let mut published = std::collections::BTreeSet::new();
     for source in SHIPPED {
         let name = format!("{}/{}", source.dataset, source.file);
         step(&name);
@@ -222,12 +223,32 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
             .record_observations(&batch.observations, &submission)
             .await?;
         observations += outcome.inserted + outcome.revised;
+        published.extend(
+            batch
+                .observations
+                .iter()
+                .map(|observation| (observation.key.country, observation.key.measure)),
+        );
         datasets.push(DatasetReport {
             name,
             country: batch.country,
             observations: batch.observations.len() as u64,
             notes: batch.notes,
         });
+    }
+    // These are statistics their publishers already release to everyone: shared `public`,
+    // so a reader who is not signed in sees them (with small counts suppressed).
+    step("sharing");
+    for (country, measure) in published {
+        app.set_sharing(
+            &Caller::System,
+            &SharingPolicy {
+                country,
+                measure,
+                level: SharingLevel::Public,
+            },
+        )
+        .await?;
     }
     step("forecasts");
     let forecasts = app.refresh_forecasts().await?.runs;
