@@ -11,32 +11,36 @@
 //! working weights of the *last iteration* (the means before the final update). Those
 //! differ from the exact optimum by up to 1e-5 relative, more than the 1e-6 agreement we
 //! promise. So we start where R starts (`mu = y + 0.1`), iterate as R iterates (at most 25
-//! iterations) and keep the same weights.
+//! iterations) and keep the same weights: the same iterates as R, up to rounding.
 //!
-//! The weighted least squares step is solved through the normal equations with a Cholesky
-//! factorisation instead of R's Householder QR: the design has at most a dozen columns and
-//! the time column is centred on the predicted period, so the normal equations are well
-//! conditioned and the two agree to rounding. Each observation has at most three non-zero
-//! columns (intercept, time, one seasonal level), which keeps an iteration linear in `n`.
-//! All buffers live in the struct and are reused from fit to fit: no allocation per
-//! iteration, and none per fit once the buffers have grown.
+//! How, cheaply. The model is internally written with one intercept per seasonal level,
+//! `theta_g = beta_0 + gamma_g` (the same model, reparametrised; `gamma_g = theta_g -
+//! theta_0`), and a common slope. Then `X' W X` is block-structured: a diagonal of per-level
+//! weight sums `W_g`, the time column `T_g = sum_g w t` and `TT = sum w t^2`. It is solved
+//! by eliminating the levels (a Schur complement `S = TT - sum_g T_g^2 / W_g`, a scalar)
+//! instead of a dense Cholesky factorisation: O(levels) instead of O(p^3), and the inverse
+//! needed for standard errors and hat values is explicit
+//! (`Var(theta_g + beta_1 t) = 1 / W_g + (t - T_g / W_g)^2 / S`). Exactly the same
+//! elimination a Cholesky factorisation with the time column last would do, so the two
+//! agree to rounding (and R's Householder QR with them).
 //!
-//! Where the time goes, and what keeps it low (one IRLS iteration is two passes over the
-//! observations): `X' W X` is gathered as five global and three per-level sums, adding the
-//! same terms in the same order as a dense accumulation (same result to the bit); the
-//! means come from one `exp` per level and a trend table, not one `exp` per observation;
-//! the deviance is summed in the same pass; `log(y + 0.1)`, `y log y` and `y^(2/3)` are
-//! computed once per series; the covariance is `L^-T L^-1`; the Anscombe residuals take
-//! `mu^(1/6)` from sixth-root tables instead of a cube root per observation. On the
-//! benchmark (`corredor bench detect`) this is about 2.3 times fewer instructions per fit
-//! than the dense version (valgrind callgrind): 39 µs per fitted week on one core of the
-//! shared build machine against 91 µs before and 10 ms for R in the same session
-//! (`bench/surveillance-r/README.md`).
+//! After the first iteration, the linear predictor is `X beta`, so `X' W z = X' W X beta +
+//! X' omega (y - mu)` and R's update is the Newton step `beta += (X' W X)^-1 X' omega
+//! (y - mu)`: only sums of `omega mu`, `omega mu t`, `omega mu t^2` per level are needed,
+//! gathered in the same single pass that computes the new means; the deviance follows
+//! from fixed sums (`omega y log y`, `omega y`, `omega y t`) and `sum omega mu`. Without
+//! trend the means are constant within a level and an iteration costs O(levels), no pass
+//! over the observations at all. A mean is `exp(theta_g) * exp(beta_1 t)`: one `exp` per
+//! level and, for whole times, a table of `exp(beta_1 t)` built by multiplication.
+//!
+//! Measured with `corredor bench detect` (Noufaily's settings: about 240 observations,
+//! 11 parameters and 4-5 iterations per fit); the figures are in the commit messages.
 
 const MAX_ITERATIONS: usize = 25;
 const EPSILON: f64 = 1e-8;
 
-/// Observations and working buffers of one quasi-Poisson fit.
+/// Observations and working buffers of one quasi-Poisson fit. All buffers are reused from
+/// fit to fit: no allocation once they have grown.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct QuasiPoisson {
     /// Response counts.
@@ -52,39 +56,65 @@ pub(crate) struct QuasiPoisson {
     whole_times: bool,
     t_min: f64,
     t_max: f64,
-    trend_table: Vec<f64>,
-    /// `t - t_min` of each observation as an index into `trend_table` (whole times only),
-    /// converted once per fit rather than once per iteration.
-    t_index: Vec<u32>,
-    /// `mu^(1/6)` factors for the Anscombe residuals, per level and per time step.
-    level_sixth: Vec<f64>,
-    sixth_table: Vec<f64>,
-    level_factor: Vec<f64>,
-    /// Per-level sums of `w`, `w t` and `w z` of one iteration (the level blocks of
-    /// `X' W X` and `X' W z`).
-    level_sums: Vec<[f64; 3]>,
-    /// Coefficient of each seasonal level, 0 for the reference level.
-    level_offset: Vec<f64>,
     /// Time of each observation, centred on the time of the prediction.
     t: Vec<f64>,
+    /// Where the fit measures time from (with trend): the middle of the baseline, and each
+    /// observation's time from there. The prediction is at `t = 0`, after the baseline, and
+    /// measuring time from there makes the normal equations badly conditioned (the time
+    /// column is far from orthogonal to the intercepts): the rounding error of a step then
+    /// reaches 1e-11, enough to move the 1e-8 convergence test of an iteration near the
+    /// threshold away from R's decision. From the middle, the same model has intercepts
+    /// `theta_g - beta_1 centre` and rounding stays near R's.
+    centre: f64,
+    tc: Vec<f64>,
+    /// `t - t_min` of each observation as an index into the tables (whole times only).
+    t_index: Vec<u32>,
     /// Seasonal level of each observation: 0 is the reference level.
     level: Vec<usize>,
     n_levels: usize,
-    /// Prior weights.
+    /// Prior weights `omega`.
     prior: Vec<f64>,
 
-    eta: Vec<f64>,
+    /// Sums that stay fixed while the prior weights do, for the Newton steps: per level
+    /// `sum omega y` and `sum omega` (the no-trend means are constant within a level), and
+    /// `sum omega y t`.
+    level_prior_y: Vec<f64>,
+    level_prior: Vec<f64>,
+    prior_y_t: f64,
+
+    /// Normal equations of the next step: per level `W_g = sum w`, `T_g = sum w t`, and
+    /// `TT = sum w t^2`, with the right-hand side per level and for the slope.
+    level_w: Vec<f64>,
+    level_wt: Vec<f64>,
+    wtt: f64,
+    level_rhs: Vec<f64>,
+    rhs_t: f64,
+    /// The factorisation of the last solved step (R's last QR): `W_g`, `T_g / W_g` and the
+    /// Schur complement of the slope. It gives the covariance and the hat values.
+    factor_w: Vec<f64>,
+    factor_mean_t: Vec<f64>,
+    schur: f64,
+    /// The step of the last solve.
+    step: Vec<f64>,
+    step_slope: f64,
+
+    /// Coefficients: intercept of each level at time `centre` (`beta_0 + gamma_g + beta_1
+    /// centre` with time measured from the prediction) and the slope.
+    theta: Vec<f64>,
+    slope: f64,
+    /// Means of the current and of the previous iterate.
     mu: Vec<f64>,
-    /// Working weights `prior * mu` of the last iteration (R's `fit$weights`).
+    mu_previous: Vec<f64>,
+    /// Per-level means of the current and previous iterate (fits without trend).
+    level_mu: Vec<f64>,
+    level_mu_previous: Vec<f64>,
+    /// Working weights `omega * mu` of the last iteration (R's `fit$weights`).
     working: Vec<f64>,
-    /// `X' W X` of the last iteration, then its Cholesky factor, then its inverse.
-    gram: Vec<f64>,
-    rhs: Vec<f64>,
-    /// Room for `L^-1` when inverting.
-    scratch: Vec<f64>,
-    beta: Vec<f64>,
-    /// `(X' W X)^-1` of the last iteration (R's unscaled covariance).
-    covariance: Vec<f64>,
+    /// `exp(theta_g)` and `exp(beta_1 t)`, and their sixth roots for the Anscombe residuals.
+    level_factor: Vec<f64>,
+    trend_table: Vec<f64>,
+    level_sixth: Vec<f64>,
+    sixth_table: Vec<f64>,
 
     trend: bool,
     p: usize,
@@ -154,51 +184,76 @@ impl QuasiPoisson {
     /// Returns whether the iteration converged (R's `model$converged`).
     pub(crate) fn fit(&mut self, trend: bool) -> bool {
         let n = self.y.len();
+        let levels = self.n_levels;
         self.trend = trend;
-        self.p = 1 + usize::from(trend) + (self.n_levels - 1);
+        self.p = 1 + usize::from(trend) + (levels - 1);
         self.converged = false;
         self.usable = false;
-        let p = self.p;
-        if n < p || self.prior.len() != n {
+        if n < self.p || self.prior.len() != n {
             return false;
         }
-        self.eta.clear();
-        self.mu.clear();
-        self.working.clear();
-        self.working.resize(n, 0.0);
-        self.gram.clear();
-        self.gram.resize(p * p, 0.0);
-        self.rhs.clear();
-        self.rhs.resize(p, 0.0);
-        self.beta.clear();
-        self.beta.resize(p, 0.0);
+        let table = trend && self.whole_times;
+        self.centre = if trend && n > 0 {
+            ((self.t_min + self.t_max) / 2.0).floor()
+        } else {
+            0.0
+        };
+        let centre = self.centre;
+        self.tc.clear();
+        self.tc.extend(self.t.iter().map(|&t| t - centre));
         self.t_index.clear();
-        if trend && self.whole_times {
+        if table {
             let t_min = self.t_min;
             self.t_index
                 .extend(self.t.iter().map(|&t| (t - t_min) as u32));
         }
-        // R's quasipoisson `initialize`: mustart = y + 0.1.
-        self.mu.extend(self.y.iter().map(|&y| y + 0.1));
-        self.eta.extend_from_slice(&self.log_start);
-        let mut deviance_old = self.deviance();
-        for _ in 0..MAX_ITERATIONS {
-            self.accumulate_normal_equations();
-            // Mirror the upper triangle accumulated above into the lower one.
-            for r in 0..p {
-                for c in (r + 1)..p {
-                    self.gram[c * p + r] = self.gram[r * p + c];
+        for buffer in [
+            &mut self.level_prior_y,
+            &mut self.level_prior,
+            &mut self.level_w,
+            &mut self.level_wt,
+            &mut self.level_rhs,
+            &mut self.factor_w,
+            &mut self.factor_mean_t,
+            &mut self.step,
+            &mut self.theta,
+            &mut self.level_mu,
+            &mut self.level_mu_previous,
+            &mut self.level_factor,
+        ] {
+            buffer.clear();
+            buffer.resize(levels, 0.0);
+        }
+        let mut deviance_old = if trend {
+            self.start::<true>()
+        } else {
+            self.start::<false>()
+        };
+        let mut iterations = 0;
+        while iterations < MAX_ITERATIONS {
+            if !self.solve() {
+                return false;
+            }
+            // The first step solves for the coefficients themselves (R's start is not a
+            // linear predictor of the model), the later ones for the Newton increment.
+            if iterations == 0 {
+                self.theta.copy_from_slice(&self.step);
+                self.slope = self.step_slope;
+            } else {
+                for (theta, step) in self.theta.iter_mut().zip(&self.step) {
+                    *theta += step;
                 }
+                self.slope += self.step_slope;
             }
-            if !cholesky(&mut self.gram, p) {
+            iterations += 1;
+            if !self.slope.is_finite() || self.theta.iter().any(|b| !b.is_finite()) {
                 return false;
             }
-            self.beta.copy_from_slice(&self.rhs);
-            cholesky_solve(&self.gram, p, &mut self.beta);
-            if self.beta.iter().any(|b| !b.is_finite()) {
-                return false;
-            }
-            let deviance = self.update_means();
+            let deviance = match (trend, table) {
+                (false, _) => self.level_means(),
+                (true, true) => self.means_pass::<true>(),
+                (true, false) => self.means_pass::<false>(),
+            };
             if !deviance.is_finite() {
                 return false;
             }
@@ -207,194 +262,220 @@ impl QuasiPoisson {
                 break;
             }
             deviance_old = deviance;
+            // Right-hand side of the Newton step: X' omega (y - mu), from the sums of the
+            // pass (sum omega mu is W_g, sum omega mu t is T_g).
+            for g in 0..levels {
+                self.level_rhs[g] = self.level_prior_y[g] - self.level_w[g];
+            }
+            if trend {
+                self.rhs_t = self.prior_y_t - self.level_wt.iter().sum::<f64>();
+            }
         }
-        // The covariance of R's summary and predict comes from the QR of the last
-        // iteration, whose weights are those of the means before the final update.
-        self.covariance.clear();
-        self.covariance.resize(p * p, 0.0);
-        cholesky_inverse(&self.gram, p, &mut self.scratch, &mut self.covariance);
+        self.keep_working_weights(iterations);
         self.usable = true;
         self.converged
     }
 
-    /// Accumulates `X' W X` (upper triangle) and `X' W z` for the current means, and keeps
-    /// the working weights. The design is sparse and grouped by seasonal level (intercept,
-    /// time, one level dummy per row), so one pass gathers five global sums and three sums
-    /// per level, and the matrix is assembled from them. Each sum adds the same terms in
-    /// the same order as a dense accumulation would, so the result is the same to the bit.
-    fn accumulate_normal_equations(&mut self) {
-        let p = self.p;
-        let trend = self.trend;
-        let [sw, swt, swtt, swz, swzt] = if trend {
-            self.accumulate_sums::<true>()
-        } else {
-            self.accumulate_sums::<false>()
-        };
-        self.gram.fill(0.0);
-        self.gram[0] = sw;
-        self.rhs[0] = swz;
-        if trend {
-            self.gram[1] = swt;
-            self.gram[p + 1] = swtt;
-            self.rhs[1] = swzt;
-        }
-        let level_column = 1 + usize::from(trend);
-        for (level, sums) in self.level_sums.iter().enumerate().skip(1) {
-            let c = level_column + level - 1;
-            self.gram[c] = sums[0];
-            self.gram[c * p + c] = sums[0];
-            self.rhs[c] = sums[2];
-            if trend {
-                self.gram[p + c] = sums[1];
-            }
-        }
-    }
-
-    /// The pass of [`Self::accumulate_normal_equations`], compiled once with and once
-    /// without the time terms so that the loop does not branch on the trend. Returns the
-    /// global sums of `w`, `w t`, `w t^2`, `w z` and `w z t`; the per-level sums go to
-    /// `level_sums` (level 0, the reference, is summed too and not used).
-    fn accumulate_sums<const TREND: bool>(&mut self) -> [f64; 5] {
+    /// The sums that stay fixed during the iterations, and the normal equations at R's
+    /// starting point `mu = y + 0.1`, `eta = log(y + 0.1)` (R's quasipoisson `initialize`).
+    /// Returns the deviance at the start; leaves the starting means in `mu`.
+    fn start<const TREND: bool>(&mut self) -> f64 {
         let n = self.y.len();
-        self.level_sums.clear();
-        self.level_sums.resize(self.n_levels, [0.0; 3]);
-        let level_sums = &mut self.level_sums[..];
-        let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
-        let (prior, eta, mu) = (&self.prior[..n], &self.eta[..n], &self.mu[..n]);
-        let working = &mut self.working[..n];
-        let (mut sw, mut swt, mut swtt, mut swz, mut swzt) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for i in 0..n {
-            // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
-            // prior * mu and the working response is eta + (y - mu) / mu.
-            let mu = mu[i].max(f64::EPSILON);
-            let w = prior[i] * mu;
-            // w z = w eta + prior (y - mu): the working response without a division.
-            // (Means are kept at or above machine epsilon, so `mu` is `self.mu[i]`.)
-            let wz = w * eta[i] + prior[i] * (y[i] - mu);
-            working[i] = w;
-            sw += w;
-            swz += wz;
-            let sums = &mut level_sums[level[i]];
-            sums[0] += w;
-            sums[2] += wz;
-            if TREND {
-                let t = t[i];
-                swt += w * t;
-                swtt += w * t * t;
-                swzt += wz * t;
-                sums[1] += w * t;
-            }
-        }
-        [sw, swt, swtt, swz, swzt]
-    }
-
-    /// New linear predictors and means from `beta`; returns the deviance of the new means.
-    /// The mean of an observation is `exp(beta_0 + gamma_level) * exp(beta_1 t)`: one `exp`
-    /// per level, and for whole times one per fit plus a multiplication per time step
-    /// (rounding error near 1e-14, far below the agreement we need), instead of one `exp`
-    /// per observation.
-    fn update_means(&mut self) -> f64 {
-        let n = self.y.len();
-        let level_column = 1 + usize::from(self.trend);
-        self.level_factor.clear();
-        for level in 0..self.n_levels {
-            let gamma = if level > 0 {
-                self.beta[level_column + level - 1]
-            } else {
-                0.0
-            };
-            self.level_factor.push((self.beta[0] + gamma).exp());
-        }
-        let table = self.trend && self.whole_times && n > 0;
-        if table {
-            let slope = self.beta[1];
-            let step = slope.exp();
-            let steps = (self.t_max - self.t_min) as usize + 1;
-            self.trend_table.clear();
-            let mut value = (slope * self.t_min).exp();
-            for _ in 0..steps {
-                self.trend_table.push(value);
-                value *= step;
-            }
-        }
-        self.level_offset.clear();
-        self.level_offset.push(0.0);
-        self.level_offset
-            .extend_from_slice(&self.beta[level_column..level_column + self.n_levels - 1]);
-        match (self.trend, table) {
-            (false, _) => self.means_and_deviance::<false, false>(),
-            (true, true) => self.means_and_deviance::<true, true>(),
-            (true, false) => self.means_and_deviance::<true, false>(),
-        }
-    }
-
-    /// The pass of [`Self::update_means`], compiled per case (no trend; trend from the
-    /// table; trend through `exp`) so that the loop does not branch on them.
-    fn means_and_deviance<const TREND: bool, const TABLE: bool>(&mut self) -> f64 {
-        let n = self.y.len();
-        let beta0 = self.beta[0];
-        let slope = if TREND { self.beta[1] } else { 0.0 };
-        let (y, t, level) = (&self.y[..n], &self.t[..n], &self.level[..n]);
-        let t_index = &self.t_index[..if TABLE { n } else { 0 }];
-        let (prior, y_log_y) = (&self.prior[..n], &self.y_log_y[..n]);
-        let (eta_out, mu_out) = (&mut self.eta[..n], &mut self.mu[..n]);
+        let (y, t, level) = (&self.y[..n], &self.tc[..n], &self.level[..n]);
+        let (prior, y_log_y, log_start) =
+            (&self.prior[..n], &self.y_log_y[..n], &self.log_start[..n]);
+        self.mu.clear();
+        let (mut wtt, mut rhs_t, mut prior_y_t) = (0.0, 0.0, 0.0);
         let mut deviance = 0.0;
         for i in 0..n {
-            let level = level[i];
-            let mut eta = beta0;
+            let (omega, y, g) = (prior[i], y[i], level[i]);
+            let mu = (y + 0.1).max(f64::EPSILON);
+            let eta = log_start[i];
+            // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
+            // omega * mu and w z = w eta + omega (y - mu).
+            let w = omega * mu;
+            let wz = w * eta + omega * (y - mu);
+            self.mu.push(mu);
+            self.level_w[g] += w;
+            self.level_rhs[g] += wz;
+            self.level_prior[g] += omega;
+            self.level_prior_y[g] += omega * y;
             if TREND {
-                eta += slope * t[i];
+                let t = t[i];
+                self.level_wt[g] += w * t;
+                wtt += w * t * t;
+                rhs_t += wz * t;
+                prior_y_t += omega * y * t;
             }
-            // gamma of the level, 0 for the reference (adding 0 leaves eta unchanged).
-            eta += self.level_offset[level];
-            let level_factor = self.level_factor[level];
-            let mu = if !TREND {
-                level_factor
-            } else if TABLE {
-                level_factor * self.trend_table[t_index[i] as usize]
-            } else {
-                exp_out_of_line(eta)
-            };
-            // Overflowing products fall back to exp(eta); out of line so that the
-            // compiler does not evaluate it for every observation.
-            let mu = if mu.is_finite() {
-                mu.max(f64::EPSILON)
-            } else {
-                exp_out_of_line(eta).max(f64::EPSILON)
-            };
-            eta_out[i] = eta;
-            mu_out[i] = mu;
-            // Poisson deviance 2 * prior * (y log(y / mu) - (y - mu)), with y log y
-            // precomputed; log(mu) is eta unless the mean was clamped at machine epsilon.
-            // For y = 0 both terms of y log(y / mu) are zero (eta is finite), so no branch.
-            let y = y[i];
-            let log_mu = if mu > f64::EPSILON { eta } else { mu.ln() };
-            let y_log_y_over_mu = y_log_y[i] - y * log_mu;
-            deviance += 2.0 * prior[i] * (y_log_y_over_mu - (y - mu));
+            deviance += poisson_deviance(omega, y, y_log_y[i], mu, eta);
         }
+        self.wtt = wtt;
+        self.rhs_t = rhs_t;
+        self.prior_y_t = prior_y_t;
         deviance
     }
 
-    fn deviance(&self) -> f64 {
-        // Poisson deviance 2 * prior * (y log(y / mu) - (y - mu)), with y log y precomputed.
-        let mut deviance = 0.0;
-        for i in 0..self.y.len() {
-            let y = self.y[i];
-            let mu = self.mu[i];
-            // log(mu) is eta unless the mean was clamped at machine epsilon.
-            let log_mu = if mu > f64::EPSILON {
-                self.eta[i]
+    /// Solves the normal equations for `step` (per level) and `step_slope`, by eliminating
+    /// the levels: `theta_g = (r_g - T_g beta_1) / W_g`, `S beta_1 = r_t - sum_g T_g r_g /
+    /// W_g`. Keeps the factorisation. Returns false when the matrix is not positive
+    /// definite (a level without weight, or a time column that the levels explain).
+    fn solve(&mut self) -> bool {
+        let mut schur = self.wtt;
+        let mut numerator = self.rhs_t;
+        for g in 0..self.n_levels {
+            let w = self.level_w[g];
+            if w.is_nan() || w <= 0.0 {
+                return false;
+            }
+            self.factor_w[g] = w;
+            if self.trend {
+                let mean_t = self.level_wt[g] / w;
+                self.factor_mean_t[g] = mean_t;
+                schur -= self.level_wt[g] * mean_t;
+                numerator -= mean_t * self.level_rhs[g];
+            }
+        }
+        self.step_slope = 0.0;
+        if self.trend {
+            if schur.is_nan() || schur <= 0.0 {
+                return false;
+            }
+            self.schur = schur;
+            self.step_slope = numerator / schur;
+        }
+        for g in 0..self.n_levels {
+            let mut step = self.level_rhs[g] / self.factor_w[g];
+            if self.trend {
+                step -= self.factor_mean_t[g] * self.step_slope;
+            }
+            self.step[g] = step;
+        }
+        true
+    }
+
+    /// New means without trend: constant within a level, so the sums of the next normal
+    /// equations come per level (`W_g = mu_g sum_g omega`); only the deviance takes a pass
+    /// over the observations. Returns the deviance.
+    fn level_means(&mut self) -> f64 {
+        std::mem::swap(&mut self.level_mu, &mut self.level_mu_previous);
+        for g in 0..self.n_levels {
+            let mu = self.theta[g].exp().max(f64::EPSILON);
+            self.level_mu[g] = mu;
+            self.level_w[g] = self.level_prior[g] * mu;
+            // log(mu) is theta unless the mean was clamped at machine epsilon.
+            self.level_factor[g] = if mu > f64::EPSILON {
+                self.theta[g]
             } else {
                 mu.ln()
             };
-            let y_log_y_over_mu = if y > 0.0 {
-                self.y_log_y[i] - y * log_mu
-            } else {
-                0.0
-            };
-            deviance += 2.0 * self.prior[i] * (y_log_y_over_mu - (y - mu));
+        }
+        let n = self.y.len();
+        let (y, level, prior, y_log_y) = (
+            &self.y[..n],
+            &self.level[..n],
+            &self.prior[..n],
+            &self.y_log_y[..n],
+        );
+        let mut deviance = 0.0;
+        for i in 0..n {
+            let g = level[i];
+            deviance += poisson_deviance(
+                prior[i],
+                y[i],
+                y_log_y[i],
+                self.level_mu[g],
+                self.level_factor[g],
+            );
         }
         deviance
+    }
+
+    /// New means with trend: one pass over the observations that writes the means, gathers
+    /// the sums of the next normal equations and the deviance. Compiled with and without
+    /// the `exp(beta_1 t)` table. Returns the deviance.
+    fn means_pass<const TABLE: bool>(&mut self) -> f64 {
+        std::mem::swap(&mut self.mu, &mut self.mu_previous);
+        let n = self.y.len();
+        let slope = self.slope;
+        for (factor, theta) in self.level_factor.iter_mut().zip(&self.theta) {
+            *factor = theta.exp();
+        }
+        if TABLE {
+            let centre = self.centre;
+            fill_powers(
+                &mut self.trend_table,
+                slope,
+                self.t_min - centre,
+                self.t_max - centre,
+            );
+        }
+        self.level_w.fill(0.0);
+        self.level_wt.fill(0.0);
+        self.mu.clear();
+        self.mu.resize(n, 0.0);
+        let (y, t, level, prior) = (
+            &self.y[..n],
+            &self.tc[..n],
+            &self.level[..n],
+            &self.prior[..n],
+        );
+        let y_log_y = &self.y_log_y[..n];
+        let t_index = &self.t_index[..if TABLE { n } else { 0 }];
+        let mu_out = &mut self.mu[..n];
+        let (level_w, level_wt) = (&mut self.level_w[..], &mut self.level_wt[..]);
+        let mut wtt = 0.0;
+        let mut deviance = 0.0;
+        for i in 0..n {
+            let g = level[i];
+            let t = t[i];
+            let eta = self.theta[g] + slope * t;
+            let mut mu = if TABLE {
+                self.level_factor[g] * self.trend_table[t_index[i] as usize]
+            } else {
+                exp_out_of_line(eta)
+            };
+            let mut log_mu = eta;
+            if !(mu > f64::EPSILON && mu.is_finite()) {
+                (mu, log_mu) = clamp_mean(mu, eta);
+            }
+            mu_out[i] = mu;
+            let w = prior[i] * mu;
+            level_w[g] += w;
+            level_wt[g] += w * t;
+            wtt += w * t * t;
+            deviance += poisson_deviance(prior[i], y[i], y_log_y[i], mu, log_mu);
+        }
+        self.wtt = wtt;
+        deviance
+    }
+
+    /// After the last iteration: the working weights of the last solved step (the means
+    /// before the final update; R's `fit$weights`), and the final means per observation.
+    fn keep_working_weights(&mut self, iterations: usize) {
+        let n = self.y.len();
+        self.working.clear();
+        if self.trend {
+            self.working.extend(
+                self.prior
+                    .iter()
+                    .zip(&self.mu_previous)
+                    .map(|(w, mu)| w * mu),
+            );
+            return;
+        }
+        if iterations == 1 {
+            // The last step started from R's starting means, still in `mu`.
+            self.working
+                .extend(self.prior.iter().zip(&self.mu).map(|(w, mu)| w * mu));
+        } else {
+            for i in 0..n {
+                self.working
+                    .push(self.prior[i] * self.level_mu_previous[self.level[i]]);
+            }
+        }
+        self.mu.clear();
+        self.mu
+            .extend(self.level[..n].iter().map(|&g| self.level_mu[g]));
     }
 
     /// Residual degrees of freedom.
@@ -441,9 +522,9 @@ impl QuasiPoisson {
         self.trend && self.usable
     }
 
-    /// Trend coefficient and its unscaled variance.
+    /// Trend coefficient and its unscaled variance `1 / S`.
     pub(crate) fn trend_coefficient(&self) -> Option<(f64, f64)> {
-        (self.trend && self.usable).then(|| (self.beta[1], self.covariance[self.p + 1]))
+        (self.trend && self.usable).then(|| (self.slope, 1.0 / self.schur))
     }
 
     /// Linear predictor at the prediction time (t = 0 after centring) in seasonal level
@@ -452,15 +533,27 @@ impl QuasiPoisson {
         if !self.usable {
             return (f64::NAN, f64::NAN);
         }
-        let p = self.p;
-        let mut eta = self.beta[0];
-        let mut variance = self.covariance[0];
-        if level > 0 && level < self.n_levels {
-            let c = 1 + usize::from(self.trend) + level - 1;
-            eta += self.beta[c];
-            variance += 2.0 * self.covariance[c] + self.covariance[c * p + c];
+        // A level the baseline does not have predicts with the reference level.
+        let g = if level < self.n_levels { level } else { 0 };
+        // t = 0 is `-centre` from where the fit measures time.
+        let at = -self.centre;
+        let eta = if self.trend {
+            self.theta[g] + self.slope * at
+        } else {
+            self.theta[g]
+        };
+        (eta, self.unscaled_variance(g, at))
+    }
+
+    /// `Var(theta_g + beta_1 t)` up to the dispersion (`t` from `centre`), from the
+    /// factorisation of the last step: `1 / W_g + (t - T_g / W_g)^2 / S`.
+    fn unscaled_variance(&self, g: usize, t: f64) -> f64 {
+        let mut variance = 1.0 / self.factor_w[g];
+        if self.trend {
+            let distance = t - self.factor_mean_t[g];
+            variance += distance * distance / self.schur;
         }
-        (eta, variance)
+        variance
     }
 
     /// Anscombe residuals scaled by `sqrt(phi (1 - h))` (surveillance's
@@ -471,14 +564,21 @@ impl QuasiPoisson {
             out.resize(self.y.len(), f64::NAN);
             return;
         }
-        self.sixth_root_tables();
         let n = self.y.len();
-        let p = self.p;
-        let level_column = 1 + usize::from(self.trend);
         let table = self.trend && self.whole_times;
-        let cov = &self.covariance;
+        self.level_sixth.clear();
+        self.level_sixth
+            .extend(self.theta.iter().map(|theta| (theta / 6.0).exp()));
+        if table {
+            fill_powers(
+                &mut self.sixth_table,
+                self.slope / 6.0,
+                self.t_min - self.centre,
+                self.t_max - self.centre,
+            );
+        }
         let (t, levels, mu, working) = (
-            &self.t[..n],
+            &self.tc[..n],
             &self.level[..n],
             &self.mu[..n],
             &self.working[..n],
@@ -486,21 +586,9 @@ impl QuasiPoisson {
         let y_two_thirds = &self.y_two_thirds[..n];
         let t_index = &self.t_index[..if table { n } else { 0 }];
         for i in 0..n {
-            let t = t[i];
             let level = levels[i];
-            // Hat value h_i = w_i x_i' (X'WX)^-1 x_i with the sparse x_i = (1, t, e_level).
-            let mut quad = cov[0];
-            if self.trend {
-                quad += 2.0 * t * cov[1] + t * t * cov[p + 1];
-            }
-            if level > 0 {
-                let c = level_column + level - 1;
-                quad += 2.0 * cov[c] + cov[c * p + c];
-                if self.trend {
-                    quad += 2.0 * t * cov[p + c];
-                }
-            }
-            let mut hat = working[i] * quad;
+            // Hat value h_i = w_i x_i' (X'WX)^-1 x_i.
+            let mut hat = working[i] * self.unscaled_variance(level, t[i]);
             // R's lm.influence rounds hat values within 10 eps of one to one.
             if hat > 1.0 - 10.0 * f64::EPSILON {
                 hat = 1.0;
@@ -522,38 +610,61 @@ impl QuasiPoisson {
             out.push(a / (phi * (1.0 - hat)).sqrt());
         }
     }
+}
 
-    /// `exp(eta / 6)` per level and per time step, from the final coefficients, built
-    /// as `update_means` builds the means.
-    fn sixth_root_tables(&mut self) {
-        let level_column = 1 + usize::from(self.trend);
-        self.level_sixth.clear();
-        for level in 0..self.n_levels {
-            let gamma = if level > 0 {
-                self.beta[level_column + level - 1]
-            } else {
-                0.0
-            };
-            self.level_sixth.push(((self.beta[0] + gamma) / 6.0).exp());
-        }
-        self.sixth_table.clear();
-        if self.trend && self.whole_times && !self.y.is_empty() {
-            let slope = self.beta[1] / 6.0;
-            let step = slope.exp();
-            let steps = (self.t_max - self.t_min) as usize + 1;
-            let mut value = (slope * self.t_min).exp();
-            for _ in 0..steps {
-                self.sixth_table.push(value);
-                value *= step;
-            }
-        }
+/// `exp(slope * t)` for `t = t_min, t_min + 1, …, t_max`, to about an ulp, for a few dozen
+/// `exp` instead of one per observation: blocks of 16 entries, each `exp(slope * start)`
+/// times `exp(slope * j)`, `j < 16`. Why not repeated multiplication by `exp(slope)`: its
+/// rounding error grows with the length of the table (about 1e-14 after 200 steps), all
+/// in the same direction, and the deviance (a sum of a few hundred means near 10^5 in all)
+/// then moves by 1e-12 relative, enough to turn the 1e-8 convergence test of an iteration
+/// close to it the other way than R, which takes one `exp` per mean.
+fn fill_powers(table: &mut Vec<f64>, slope: f64, t_min: f64, t_max: f64) {
+    const BLOCK: usize = 16;
+    table.clear();
+    if t_max < t_min {
+        return;
+    }
+    let mut within = [0.0; BLOCK];
+    for (j, value) in within.iter_mut().enumerate() {
+        *value = (slope * j as f64).exp();
+    }
+    let len = (t_max - t_min) as usize + 1;
+    let mut start = t_min;
+    while table.len() < len {
+        let base = (slope * start).exp();
+        let take = (len - table.len()).min(BLOCK);
+        table.extend(within[..take].iter().map(|w| base * w));
+        start += BLOCK as f64;
     }
 }
 
-/// `exp`, kept out of line: called only on the rare paths where a table lookup cannot
-/// give the mean.
+/// R's `pmax(exp(eta), .Machine$double.eps)` for a mean whose product form overflowed or
+/// fell to machine epsilon, and its logarithm (the linear predictor unless clamped). Out
+/// of line: rare.
 #[inline(never)]
 #[cold]
+fn clamp_mean(product: f64, eta: f64) -> (f64, f64) {
+    let mu = if product.is_finite() {
+        product
+    } else {
+        eta.exp()
+    }
+    .max(f64::EPSILON);
+    (mu, if mu > f64::EPSILON { eta } else { mu.ln() })
+}
+
+/// One observation's Poisson deviance `2 omega (y log(y / mu) - (y - mu))`, with `y log y`
+/// precomputed; for `y = 0` both terms of `y log(y / mu)` are zero (log mu is finite).
+/// Summed per observation, not from aggregated sums: the convergence test compares
+/// deviances to 1e-8 relative, and per-observation terms keep the rounding as small as
+/// R's, so that the iteration stops where R's stops.
+fn poisson_deviance(prior: f64, y: f64, y_log_y: f64, mu: f64, log_mu: f64) -> f64 {
+    2.0 * prior * ((y_log_y - y * log_mu) - (y - mu))
+}
+
+/// `exp`, kept out of line: called only for fractional times, where no table applies.
+#[inline(never)]
 fn exp_out_of_line(x: f64) -> f64 {
     x.exp()
 }
@@ -600,77 +711,6 @@ pub(crate) fn assign_weights(residuals: &[f64], threshold: f64, weights: &mut Ve
             gamma
         }
     }));
-}
-
-/// In-place Cholesky factorisation (lower triangle) of a symmetric `p x p` matrix.
-/// Returns false when the matrix is not positive definite.
-fn cholesky(a: &mut [f64], p: usize) -> bool {
-    for j in 0..p {
-        let mut d = a[j * p + j];
-        for &x in &a[j * p..j * p + j] {
-            d -= x * x;
-        }
-        if d.is_nan() || d <= 0.0 {
-            return false;
-        }
-        let d = d.sqrt();
-        a[j * p + j] = d;
-        for i in (j + 1)..p {
-            let mut s = a[i * p + j];
-            for (x, y) in a[i * p..i * p + j].iter().zip(&a[j * p..j * p + j]) {
-                s -= x * y;
-            }
-            a[i * p + j] = s / d;
-        }
-    }
-    true
-}
-
-/// Solves `L L' x = b` in place, with `L` the lower Cholesky factor.
-fn cholesky_solve(l: &[f64], p: usize, x: &mut [f64]) {
-    for i in 0..p {
-        let mut s = x[i];
-        for k in 0..i {
-            s -= l[i * p + k] * x[k];
-        }
-        x[i] = s / l[i * p + i];
-    }
-    for i in (0..p).rev() {
-        let mut s = x[i];
-        for k in (i + 1)..p {
-            s -= l[k * p + i] * x[k];
-        }
-        x[i] = s / l[i * p + i];
-    }
-}
-
-/// Writes `(L L')^-1 = L^-T L^-1` into `out`: first the triangular `L^-1` (into
-/// `scratch`), then each entry of the symmetric product once. About a third of the work of
-/// solving for the `p` columns of the identity.
-fn cholesky_inverse(l: &[f64], p: usize, scratch: &mut Vec<f64>, out: &mut [f64]) {
-    scratch.clear();
-    scratch.resize(p * p, 0.0);
-    let inverse = &mut scratch[..];
-    for j in 0..p {
-        inverse[j * p + j] = 1.0 / l[j * p + j];
-        for i in (j + 1)..p {
-            let mut s = 0.0;
-            for k in j..i {
-                s -= l[i * p + k] * inverse[k * p + j];
-            }
-            inverse[i * p + j] = s / l[i * p + i];
-        }
-    }
-    for a in 0..p {
-        for b in a..p {
-            let mut s = 0.0;
-            for k in b..p {
-                s += inverse[k * p + a] * inverse[k * p + b];
-            }
-            out[a * p + b] = s;
-            out[b * p + a] = s;
-        }
-    }
 }
 
 #[cfg(test)]
