@@ -224,3 +224,6 @@ sign-in-failed = The user name or the password is wrong.
 sign-in-throttled = Too many failed attempts. Wait a minute before trying again.
 sign-in-expired-form = The form had expired. Please sign in again.
 form-token-missing = the form was sent without its security token (it may have expired): reload the page and try again
+signals-decide-heading = Record the outcome of verifying this signal
+signals-decide-reason = Why (what was checked, with whom)
+signals-decide-submit = Record the decision

@@ -223,3 +223,6 @@ sign-in-failed = El nombre de usuario o la contraseña no son correctos.
 sign-in-throttled = Demasiados intentos fallidos. Espere un minuto antes de volver a intentarlo.
 sign-in-expired-form = El formulario había expirado. Inicie sesión de nuevo.
 form-token-missing = el formulario se envió sin su código de seguridad (puede haber expirado): recargue la página e inténtelo de nuevo
+signals-decide-heading = Registrar el resultado de verificar esta señal
+signals-decide-reason = Por qué (qué se verificó, con quién)
+signals-decide-submit = Registrar la decisión

@@ -4,14 +4,14 @@
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use corredor_app::store::{
     AlgorithmStatistics, DecisionFilter, SignalFilter, SignalScope, StoredSignal,
 };
 use corredor_app::{AppError, SignalDetail};
-use corredor_core::{Country, CountryCode, Period, SignalKind};
+use corredor_core::{Country, CountryCode, Period, SignalKind, SignalOutcome};
 use maud::{html, Markup};
 
 use super::{country_name, html_response, internal_error, language, page_frame, translator};
@@ -33,7 +33,9 @@ const ON_PICTURE: usize = 5;
 const RECENT_PERIODS: i64 = 2;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/signals", get(signals_page))
+    Router::new()
+        .route("/signals", get(signals_page))
+        .route("/signals/{id}/decision", axum::routing::post(decide))
 }
 
 /// What the page shows: `country`, `from` and `to` (periods) narrow it.
@@ -115,6 +117,9 @@ async fn signals_page(
                 } @else {
                     @for (index, detail) in details.iter().enumerate() {
                         (signal_section(translator, lang, index, detail, &countries))
+                        @if let Some(form_token) = decision_token(&visitor, &detail.signal) {
+                            (decision_form(translator, lang, index, &detail.signal, form_token, query.as_deref()))
+                        }
                     }
                     (table(&signals_table(translator, lang, &signals, &countries)))
                 }
@@ -131,6 +136,133 @@ async fn signals_page(
                 |frame| html_response(StatusCode::OK, page(translator, frame, main), lang),
             )
         }
+        Err(error) => internal_error(lang, "/signals", &headers, &error),
+    }
+}
+
+/// The session's form token when the visitor may decide on the signal (its country's focal
+/// points and analysts, signed in with a session): the form is shown only to them.
+fn decision_token<'a>(visitor: &'a crate::auth::Visitor, signal: &StoredSignal) -> Option<&'a str> {
+    let allowed = corredor_core::authorize(
+        &visitor.caller,
+        &corredor_core::Action::DecideSignal(signal.signal.scope.country()),
+    )
+    .is_ok();
+    visitor.csrf_token().filter(|_| allowed)
+}
+
+/// The form that records the outcome of verifying a signal.
+fn decision_form(
+    translator: &Translator,
+    lang: Lang,
+    index: usize,
+    signal: &StoredSignal,
+    form_token: &str,
+    query: Option<&str>,
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let back = crate::render::layout::language_href("/signals", query, lang);
+    html! {
+        form method="post" action=(format!("/signals/{}/decision", signal.id)) class="decision" {
+            h3 { (t("signals-decide-heading")) }
+            input type="hidden" name="csrf" value=(form_token);
+            input type="hidden" name="lang" value=(lang.code());
+            input type="hidden" name="back" value=(back);
+            fieldset {
+                legend { (t("signals-outcome")) }
+                @for outcome in SignalOutcome::ALL {
+                    @let id = format!("decision-{index}-{}", outcome.code());
+                    input type="radio" id=(id) name="outcome" value=(outcome.code()) required;
+                    label for=(id) { (t(&format!("signals-outcome-{}", outcome.code()))) }
+                }
+            }
+            p {
+                label for=(format!("decision-{index}-reason")) { (t("signals-decide-reason")) }
+                textarea id=(format!("decision-{index}-reason")) name="reason" rows="2" required {}
+            }
+            p { button type="submit" { (t("signals-decide-submit")) } }
+        }
+    }
+}
+
+/// Records a decision from the page's form, then returns to the page.
+async fn decide(
+    State(state): State<AppState>,
+    visitor: crate::auth::Visitor,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    request: axum::extract::Request,
+) -> Response {
+    let headers = request.headers().clone();
+    let Ok(body) = axum::body::to_bytes(request.into_body(), 16 * 1024).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let lang = Lang::from_query_or_accept(field("lang"), None);
+    if !visitor.csrf_matches(field("csrf").unwrap_or_default()) {
+        return super::account::forbidden_form(lang);
+    }
+    let bad_request = |reason: String| {
+        html_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::render::layout::error_page(
+                translator(),
+                lang,
+                crate::render::layout::ErrorKind::BadRequest,
+                "/signals",
+                &reason,
+            ),
+            lang,
+        )
+    };
+    let Ok(id) = id.trim().parse::<i64>() else {
+        return bad_request(format!("`{id}` is not a signal"));
+    };
+    let outcome = match SignalOutcome::parse(field("outcome").unwrap_or_default()) {
+        Ok(outcome) => outcome,
+        Err(error) => return bad_request(error.to_string()),
+    };
+    match state
+        .app
+        .decide_signal(
+            &visitor.caller,
+            id,
+            outcome,
+            field("reason").unwrap_or_default(),
+        )
+        .await
+    {
+        Ok(_) => {
+            let back = field("back")
+                .filter(|back| back.starts_with("/signals") && !back.contains(['\\', '\r', '\n']))
+                .unwrap_or("/signals");
+            let mut response = axum::response::Redirect::to(back).into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response
+        }
+        Err(AppError::Invalid(problems)) => bad_request(
+            problems
+                .iter()
+                .map(|problem| problem.reason.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Err(AppError::Forbidden(reason)) => html_response(
+            StatusCode::FORBIDDEN,
+            crate::render::layout::error_page(
+                translator(),
+                lang,
+                crate::render::layout::ErrorKind::BadRequest,
+                "/signals",
+                &reason,
+            ),
+            lang,
+        ),
         Err(error) => internal_error(lang, "/signals", &headers, &error),
     }
 }

@@ -201,3 +201,119 @@ async fn the_surges_page_draws_each_surging_series_with_its_band_and_alarms_in_b
     );
     assert!(html.contains("href=\"/signals?lang=en\""));
 }
+
+/// A request with a session cookie, and an optional form body.
+async fn with_session(
+    test: &TestApp,
+    method: &str,
+    uri: &str,
+    session: &str,
+    form: Option<&[(&str, &str)]>,
+) -> (StatusCode, String) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("cookie", format!("corredor_session={session}"));
+    let body = match form {
+        Some(fields) => {
+            request = request.header("content-type", "application/x-www-form-urlencoded");
+            Body::from(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish(),
+            )
+        }
+        None => Body::empty(),
+    };
+    let response = test
+        .router
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn the_owning_countrys_analyst_records_a_decision_from_the_page_with_its_form_token() {
+    let test = with_demo().await;
+    let id = december_2023(&test).await;
+    for (name, organisation) in [("usa.analyst", "USA"), ("pan.reader", "PAN")] {
+        test.app
+            .add_user(
+                &corredor_core::Caller::System,
+                &corredor_app::NewUser {
+                    name: name.to_owned(),
+                    display_name: name.to_owned(),
+                    organisation: corredor_core::OrganisationCode::parse(organisation).unwrap(),
+                    role: corredor_core::Role::Analyst,
+                    password: "a long enough password".to_owned(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let usa = test
+        .app
+        .sign_in("usa.analyst", "a long enough password", "test")
+        .await
+        .unwrap();
+    let pan = test
+        .app
+        .sign_in("pan.reader", "a long enough password", "test")
+        .await
+        .unwrap();
+    let action = format!("action=\"/signals/{id}/decision\"");
+    let page = "/signals?country=USA&from=2023-12&to=2023-12&lang=en";
+
+    let (status, html) = with_session(&test, "GET", page, &usa.cookie_value, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&action),
+        "the United States' analyst gets the form"
+    );
+    let (_, html) = with_session(&test, "GET", page, &pan.cookie_value, None).await;
+    assert!(!html.contains(&action), "Panama's analyst does not");
+
+    let uri = format!("/signals/{id}/decision");
+    let decision = [
+        ("outcome", "escalated"),
+        ("reason", "Record month confirmed by CBP"),
+        ("lang", "en"),
+        ("back", page),
+    ];
+    let (status, _) = with_session(&test, "POST", &uri, &usa.cookie_value, Some(&decision)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without its token");
+    let mut forged = decision.to_vec();
+    forged.push(("csrf", pan.csrf_token.as_str()));
+    let (status, _) = with_session(&test, "POST", &uri, &usa.cookie_value, Some(&forged)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another session's token");
+    let (_, detail) = test.get_json(&format!("/api/v1/signals/{id}")).await;
+    assert!(detail["decisions"].as_array().unwrap().is_empty());
+
+    let mut signed = decision.to_vec();
+    signed.push(("csrf", usa.csrf_token.as_str()));
+    let (status, _) = with_session(
+        &test,
+        "POST",
+        &uri,
+        &pan.cookie_value,
+        Some(&{
+            let mut with_pan = decision.to_vec();
+            with_pan.push(("csrf", pan.csrf_token.as_str()));
+            with_pan
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "Panama may not decide on it");
+    let (status, _) = with_session(&test, "POST", &uri, &usa.cookie_value, Some(&signed)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, detail) = test.get_json(&format!("/api/v1/signals/{id}")).await;
+    assert_eq!(detail["decisions"][0]["decided_by"], "usa.analyst");
+    assert_eq!(detail["decisions"][0]["outcome"], "escalated");
+}
