@@ -76,6 +76,16 @@
 //!   residuals of its months, a relation the caller cannot state between unpublished
 //!   quantities. To protect it, model the residual as a cell of its own.
 //!
+//! # Views fixed one after another
+//!
+//! A reader who may ask for several tables (a year total, then its months, then its months
+//! by nationality) combines them. Tables are then suppressed one after another, each fixing
+//! the cells of the earlier ones: a cell an earlier table shows is given with
+//! [`TableBuilder::cell_published_elsewhere`], and a cell it hides with
+//! [`TableBuilder::cell_hidden_elsewhere`], an unknown for the reader that stays hidden here
+//! and is protected like any hidden cell (it is never chosen as complementary, since it is
+//! hidden already, and never counted as shown).
+//!
 //! When no allowed cell is left to protect a value (every remaining cell is published
 //! elsewhere), nothing here can help: the value is reported in
 //! [`Suppression::unprotected_cells`] or [`Suppression::unprotected_relations`], and the
@@ -112,6 +122,8 @@ pub struct Relation {
 pub struct Table {
     cells: Vec<CellSpec>,
     relations: Vec<Relation>,
+    /// Cells that another table hides, in index order: unknowns for the reader.
+    hidden_elsewhere: Vec<usize>,
 }
 
 /// Builds a [`Table`] cell by cell; indices returned by the builder name the cells.
@@ -119,6 +131,7 @@ pub struct Table {
 pub struct TableBuilder {
     cells: Vec<CellSpec>,
     relations: Vec<Relation>,
+    hidden_elsewhere: Vec<usize>,
 }
 
 /// The cells of a lines × periods block added by [`TableBuilder::lines_by_period`].
@@ -229,7 +242,11 @@ impl Table {
                 }
             }
         }
-        Ok(Table { cells, relations })
+        Ok(Table {
+            cells,
+            relations,
+            hidden_elsewhere: Vec::new(),
+        })
     }
 
     /// A builder for the common shapes: cells one by one, sums, lines by period.
@@ -243,6 +260,12 @@ impl Table {
 
     pub fn relations(&self) -> &[Relation] {
         &self.relations
+    }
+
+    /// The cells that another table hides (see [`TableBuilder::cell_hidden_elsewhere`]), in
+    /// index order.
+    pub fn hidden_elsewhere(&self) -> &[usize] {
+        &self.hidden_elsewhere
     }
 }
 
@@ -262,6 +285,19 @@ impl TableBuilder {
             value,
             complementary_allowed: false,
         })
+    }
+
+    /// Adds a cell that another table hides: an unknown for the reader. It stays suppressed
+    /// here whatever its value ([`Status::BelowThreshold`] below the threshold,
+    /// [`Status::Complementary`] otherwise), is protected like any hidden cell, and is never
+    /// counted as shown. Returns its index.
+    pub fn cell_hidden_elsewhere(&mut self, value: u64) -> usize {
+        let cell = self.push(CellSpec {
+            value,
+            complementary_allowed: false,
+        });
+        self.hidden_elsewhere.push(cell);
+        cell
     }
 
     /// Adds the relation `total = Σ parts + residual`. Checked by [`TableBuilder::build`].
@@ -341,7 +377,9 @@ impl TableBuilder {
 
     /// The table, with every relation checked.
     pub fn build(self) -> Result<Table, DisclosureError> {
-        Table::new(self.cells, self.relations)
+        let mut table = Table::new(self.cells, self.relations)?;
+        table.hidden_elsewhere = self.hidden_elsewhere;
+        Ok(table)
     }
 
     fn push(&mut self, cell: CellSpec) -> usize {
@@ -365,6 +403,12 @@ pub fn suppress(table: &Table, threshold: u64) -> Suppression {
             }
         })
         .collect();
+    // Another table hides these: the reader does not know them, whatever their value.
+    for &cell in &table.hidden_elsewhere {
+        if status[cell] == Status::Shown {
+            status[cell] = Status::Complementary;
+        }
+    }
 
     let mut ignored_relations = Vec::new();
     // The residual of each relation; `None` for ignored ones.
@@ -1023,6 +1067,36 @@ mod tests {
         );
         // x0 is not determined, so there is no combination.
         assert_eq!(revealing_combination(&rows, 3, 0), None);
+    }
+
+    #[test]
+    fn a_cell_hidden_elsewhere_stays_hidden_and_is_protected_like_a_hidden_cell() {
+        // A year total of 40 hidden by another response (as the complement of a small
+        // count there), and its two halves of 30 and 10 shown here: the reader would get 40
+        // back by adding them, so one half is hidden; nothing is counted as shown.
+        let mut builder = Table::builder();
+        let year = builder.cell_hidden_elsewhere(40);
+        let first = builder.cell(30);
+        let second = builder.cell(10);
+        builder.relation(year, &[first, second]);
+        let table = builder.build().expect("indices come from the builder");
+        assert_eq!(table.hidden_elsewhere(), &[year]);
+        let suppression = suppress(&table, DEFAULT_THRESHOLD);
+        assert_eq!(suppression.status[year], Status::Complementary);
+        assert_eq!(suppression.status[first], Status::Shown);
+        assert_eq!(suppression.status[second], Status::Complementary);
+        assert!(suppression.unprotected_cells.is_empty());
+        assert!(suppression.unprotected_relations.is_empty());
+
+        // Below the threshold it reads as `<5`, and it is never chosen as a complement.
+        let mut builder = Table::builder();
+        let total = builder.cell_published_elsewhere(12);
+        let small = builder.cell_hidden_elsewhere(3);
+        let large = builder.cell_published_elsewhere(9);
+        builder.relation(total, &[small, large]);
+        let suppression = suppress(&builder.build().expect("valid"), DEFAULT_THRESHOLD);
+        assert_eq!(suppression.status[small], Status::BelowThreshold);
+        assert_eq!(suppression.unprotected_cells, vec![small]);
     }
 
     #[test]
