@@ -41,7 +41,9 @@ pub enum CoreError {
     InvalidCoordinates { latitude: f64, longitude: f64 },
     #[error("`{raw}` is not a count (expected a whole number, zero or more)")]
     InvalidCount { raw: String },
-    #[error("`{code}` is not an organisation code (2 to 16 characters: capital letters, digits or `-`)")]
+    #[error(
+        "`{code}` is not an organisation code (2 to 16 characters: capital letters, digits or `-`)"
+    )]
     InvalidOrganisationCode { code: String },
     #[error("invalid organisation: {reason}")]
     InvalidOrganisation { reason: String },

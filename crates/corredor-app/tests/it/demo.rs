@@ -18,7 +18,11 @@ async fn total(test: &TestApp, code: &str, measure: Measure, from: &str, to: &st
     request.countries = vec![country(code)];
     request.from = Some(day(from));
     request.to = Some(Period::parse(to).unwrap().end());
-    let response = test.app.series(&corredor_core::Caller::System, &request).await.expect("the series reads");
+    let response = test
+        .app
+        .series(&corredor_core::Caller::System, &request)
+        .await
+        .expect("the series reads");
     response.lines.iter().map(|line| line.total).sum()
 }
 
@@ -41,7 +45,11 @@ async fn the_demo_data_adds_up_to_the_published_totals() {
     venezuelans.by = vec![Dimension::Nationality];
     venezuelans.from = Some(day("2023"));
     venezuelans.to = Some(Period::parse("2023").unwrap().end());
-    let response = test.app.series(&corredor_core::Caller::System, &venezuelans).await.unwrap();
+    let response = test
+        .app
+        .series(&corredor_core::Caller::System, &venezuelans)
+        .await
+        .unwrap();
     assert_eq!(response.lines[0].total, 328_650);
     assert_eq!(response.unit, Unit::People);
 
@@ -101,7 +109,11 @@ async fn the_us_total_by_sector_is_labelled_events_and_sums_the_sectors() {
     by_place.by = vec![Dimension::Place];
     by_place.from = Some(day("2022-12"));
     by_place.to = Some(Period::parse("2022-12").unwrap().end());
-    let response = test.app.series(&corredor_core::Caller::System, &by_place).await.unwrap();
+    let response = test
+        .app
+        .series(&corredor_core::Caller::System, &by_place)
+        .await
+        .unwrap();
     assert_eq!(response.unit, Unit::Events);
     assert!(
         response.lines.len() >= 9,
@@ -117,7 +129,11 @@ async fn the_us_total_by_sector_is_labelled_events_and_sums_the_sectors() {
 async fn the_situational_picture_shows_every_corridor_country_in_order() {
     let test = TestApp::new().await;
     demo::load(&test.app, &mut |_| {}).await.unwrap();
-    let picture = test.app.situational_picture(&corredor_core::Caller::System).await.unwrap();
+    let picture = test
+        .app
+        .situational_picture(&corredor_core::Caller::System)
+        .await
+        .unwrap();
     let order: Vec<&str> = picture
         .nodes
         .iter()

@@ -22,7 +22,11 @@ async fn with_demo() -> TestApp {
 }
 
 async fn latest(test: &TestApp, query: &ForecastQuery) -> Vec<ForecastSeries> {
-    let mut corridors = test.app.forecasts(&corredor_core::Caller::System, query).await.expect("the forecasts read");
+    let mut corridors = test
+        .app
+        .forecasts(&corredor_core::Caller::System, query)
+        .await
+        .expect("the forecasts read");
     assert_eq!(corridors.len(), 1, "the shipped northbound corridor only");
     corridors.remove(0).series
 }
@@ -71,13 +75,21 @@ async fn after_the_demo_venezuelans_are_forecast_at_every_node_with_data_inside_
     assert!(series
         .iter()
         .all(|s| !["CRI", "NIC", "GTM"].contains(&s.country.as_str())));
-    let corridors = test.app.forecasts(&corredor_core::Caller::System, &query).await.unwrap();
+    let corridors = test
+        .app
+        .forecasts(&corredor_core::Caller::System, &query)
+        .await
+        .unwrap();
     let notes = corridors[0].notes.join("\n");
     for code in ["CRI", "NIC", "GTM", "COL"] {
         assert!(notes.contains(code), "{code} is explained: {notes}");
     }
     // The legs were fitted: Venezuelans crossing the Darién continue to Honduras.
-    let legs = test.app.forecast_legs(&corredor_core::Caller::System).await.unwrap();
+    let legs = test
+        .app
+        .forecast_legs(&corredor_core::Caller::System)
+        .await
+        .unwrap();
     let darien = legs[0]
         .legs
         .iter()
@@ -101,7 +113,11 @@ async fn a_kept_forecast_is_scored_when_the_count_of_its_target_arrives() {
     let series = latest(&test, &query).await;
     let next = series[0].steps[0].clone();
     let target: Period = next.target;
-    let skill_before = test.app.forecast_skill(&corredor_core::Caller::System).await.unwrap();
+    let skill_before = test
+        .app
+        .forecast_skill(&corredor_core::Caller::System)
+        .await
+        .unwrap();
     assert!(
         !skill_before
             .scored
@@ -138,7 +154,11 @@ async fn a_kept_forecast_is_scored_when_the_count_of_its_target_arrives() {
         .unwrap();
     assert_eq!(again.len(), 4);
 
-    let skill = test.app.forecast_skill(&corredor_core::Caller::System).await.unwrap();
+    let skill = test
+        .app
+        .forecast_skill(&corredor_core::Caller::System)
+        .await
+        .unwrap();
     let scored = skill
         .scored
         .iter()
@@ -191,11 +211,17 @@ async fn forecast_arrivals_above_the_room_left_in_a_shelter_raise_a_capacity_sig
         .unwrap()
     };
     test.app
-        .put_place(&corredor_core::Caller::System, &shelter("MX-TAP-SHELTER", "Albergue de Tapachula"))
+        .put_place(
+            &corredor_core::Caller::System,
+            &shelter("MX-TAP-SHELTER", "Albergue de Tapachula"),
+        )
         .await
         .unwrap();
     test.app
-        .put_place(&corredor_core::Caller::System, &shelter("MX-TAP-LARGE", "Albergue grande"))
+        .put_place(
+            &corredor_core::Caller::System,
+            &shelter("MX-TAP-LARGE", "Albergue grande"),
+        )
         .await
         .unwrap();
     import(
@@ -209,7 +235,11 @@ async fn forecast_arrivals_above_the_room_left_in_a_shelter_raise_a_capacity_sig
     )
     .await;
 
-    let warnings = test.app.capacity_warnings(&corredor_core::Caller::System).await.unwrap();
+    let warnings = test
+        .app
+        .capacity_warnings(&corredor_core::Caller::System)
+        .await
+        .unwrap();
     assert!(!warnings.is_empty());
     assert!(
         warnings

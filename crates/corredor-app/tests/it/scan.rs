@@ -134,10 +134,13 @@ async fn rescanning_records_nothing_twice_and_keeps_the_recorded_decision() {
 
     let escalated = test
         .app
-        .signals(&corredor_core::Caller::System, &SignalFilter {
-            decision: DecisionFilter::Outcome(SignalOutcome::Escalated),
-            ..SignalFilter::default()
-        })
+        .signals(
+            &corredor_core::Caller::System,
+            &SignalFilter {
+                decision: DecisionFilter::Outcome(SignalOutcome::Escalated),
+                ..SignalFilter::default()
+            },
+        )
         .await
         .expect("the signals are read");
     assert_eq!(escalated.len(), 1);
@@ -222,7 +225,7 @@ async fn an_import_scans_the_importing_country_and_the_corridor_sum_only() {
                 country: Some(country(code)),
                 format: corredor_exchange::observations::Format::Csv,
                 caller: &corredor_core::Caller::System,
-        on_behalf_of: Some("analyst"),
+                on_behalf_of: Some("analyst"),
             };
             app.import(request, "entries.csv", file.as_bytes())
                 .await
@@ -234,13 +237,23 @@ async fn an_import_scans_the_importing_country_and_the_corridor_sum_only() {
         countries: vec![country("CRI")],
         ..SignalFilter::default()
     };
-    let before = test.app.signals(&corredor_core::Caller::System, &costa_rica).await.expect("read");
+    let before = test
+        .app
+        .signals(&corredor_core::Caller::System, &costa_rica)
+        .await
+        .expect("read");
 
     let report = import("PAN", monthly_file(1.0, true)).await;
     let scan = report.scan.expect("the import was scanned");
     // Panama's total and Venezuelans, and the corridor sum of Panama and Costa Rica.
     assert_eq!(scan.series_scanned, 3, "{scan:?}");
-    assert_eq!(test.app.signals(&corredor_core::Caller::System, &costa_rica).await.expect("read"), before);
+    assert_eq!(
+        test.app
+            .signals(&corredor_core::Caller::System, &costa_rica)
+            .await
+            .expect("read"),
+        before
+    );
 
     let signals = test
         .app

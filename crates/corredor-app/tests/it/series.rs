@@ -32,7 +32,11 @@ async fn a_stock_is_never_summed_over_time_but_a_flow_is() {
 
     let mut stock = SeriesRequest::new(Measure::ShelterOccupancy, Granularity::Month);
     stock.countries = vec![CountryCode::parse("PAN").unwrap()];
-    let stock = test.app.series(&corredor_core::Caller::System, &stock).await.unwrap();
+    let stock = test
+        .app
+        .series(&corredor_core::Caller::System, &stock)
+        .await
+        .unwrap();
     assert_eq!(
         stock.lines[0].points[0].value, 1100,
         "the stock at the end of August, not 3,400"
@@ -40,7 +44,11 @@ async fn a_stock_is_never_summed_over_time_but_a_flow_is() {
 
     let mut flow = SeriesRequest::new(Measure::IrregularEntry, Granularity::Month);
     flow.countries = vec![CountryCode::parse("PAN").unwrap()];
-    let flow = test.app.series(&corredor_core::Caller::System, &flow).await.unwrap();
+    let flow = test
+        .app
+        .series(&corredor_core::Caller::System, &flow)
+        .await
+        .unwrap();
     assert_eq!(flow.lines[0].points[0].value, 4500);
     assert!(
         flow.notes
@@ -77,7 +85,11 @@ async fn a_weekly_series_is_not_rolled_into_months() {
     .unwrap();
     let mut monthly = SeriesRequest::new(Measure::IrregularEntry, Granularity::Month);
     monthly.countries = vec![CountryCode::parse("CRI").unwrap()];
-    let monthly = test.app.series(&corredor_core::Caller::System, &monthly).await.unwrap();
+    let monthly = test
+        .app
+        .series(&corredor_core::Caller::System, &monthly)
+        .await
+        .unwrap();
     assert!(monthly.lines.is_empty());
     assert!(
         monthly
@@ -89,7 +101,15 @@ async fn a_weekly_series_is_not_rolled_into_months() {
     );
     let mut weekly = SeriesRequest::new(Measure::IrregularEntry, Granularity::Week);
     weekly.countries = vec![CountryCode::parse("CRI").unwrap()];
-    assert_eq!(test.app.series(&corredor_core::Caller::System, &weekly).await.unwrap().lines[0].total, 1350);
+    assert_eq!(
+        test.app
+            .series(&corredor_core::Caller::System, &weekly)
+            .await
+            .unwrap()
+            .lines[0]
+            .total,
+        1350
+    );
 }
 
 #[tokio::test]
