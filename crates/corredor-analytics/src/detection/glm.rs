@@ -67,10 +67,14 @@ pub(crate) struct QuasiPoisson {
     /// `theta_g - beta_1 centre` and rounding stays near R's.
     centre: f64,
     tc: Vec<f64>,
-    /// `t - t_min` of each observation as an index into the tables (whole times only).
-    t_index: Vec<u32>,
     /// Seasonal level of each observation: 0 is the reference level.
     level: Vec<usize>,
+    /// Observations grouped into runs of one level and consecutive whole times, in the
+    /// order pushed. The passes of an iteration go run by run: sums in registers instead
+    /// of a read-modify-write of the level's sum per observation (a store-to-load
+    /// dependency that made each observation wait on the one before), and a contiguous
+    /// stretch of the `exp(beta_1 t)` table per run instead of a lookup per observation.
+    runs: Vec<Run>,
     n_levels: usize,
     /// Prior weights `omega`.
     prior: Vec<f64>,
@@ -135,6 +139,7 @@ impl QuasiPoisson {
         self.t_max = f64::NEG_INFINITY;
         self.t.clear();
         self.level.clear();
+        self.runs.clear();
         self.prior.clear();
         self.n_levels = 1;
     }
@@ -146,6 +151,7 @@ impl QuasiPoisson {
 
     /// [`Self::push`] with the functions of the count computed once per series by the
     /// caller.
+    #[inline]
     pub(crate) fn push_with(&mut self, terms: CountTerms, t: f64, level: usize) {
         self.y.push(terms.y);
         self.y_log_y.push(terms.y_log_y);
@@ -153,7 +159,23 @@ impl QuasiPoisson {
         self.log_start.push(terms.log_start);
         // Whole and small: a round trip through an integer (cheaper than `fract`, which
         // is a library call on baseline x86-64).
-        self.whole_times &= t.abs() < 1e6 && t == (t as i64) as f64;
+        let whole = t.abs() < 1e6 && t == (t as i64) as f64;
+        let index = self.y.len() - 1;
+        match self.runs.last_mut() {
+            Some(run)
+                if run.level == level && whole && self.whole_times && t == run.t_end + 1.0 =>
+            {
+                run.end = index + 1;
+                run.t_end = t;
+            }
+            _ => self.runs.push(Run {
+                level,
+                start: index,
+                end: index + 1,
+                t_end: t,
+            }),
+        }
+        self.whole_times &= whole;
         self.t_min = self.t_min.min(t);
         self.t_max = self.t_max.max(t);
         self.t.push(t);
@@ -201,12 +223,6 @@ impl QuasiPoisson {
         let centre = self.centre;
         self.tc.clear();
         self.tc.extend(self.t.iter().map(|&t| t - centre));
-        self.t_index.clear();
-        if table {
-            let t_min = self.t_min;
-            self.t_index
-                .extend(self.t.iter().map(|&t| (t - t_min) as u32));
-        }
         for buffer in [
             &mut self.level_prior_y,
             &mut self.level_prior,
@@ -281,33 +297,55 @@ impl QuasiPoisson {
     /// Returns the deviance at the start; leaves the starting means in `mu`.
     fn start<const TREND: bool>(&mut self) -> f64 {
         let n = self.y.len();
-        let (y, t, level) = (&self.y[..n], &self.tc[..n], &self.level[..n]);
-        let (prior, y_log_y, log_start) =
-            (&self.prior[..n], &self.y_log_y[..n], &self.log_start[..n]);
         self.mu.clear();
+        self.mu.resize(n, 0.0);
         let (mut wtt, mut rhs_t, mut prior_y_t) = (0.0, 0.0, 0.0);
         let mut deviance = 0.0;
-        for i in 0..n {
-            let (omega, y, g) = (prior[i], y[i], level[i]);
-            let mu = (y + 0.1).max(f64::EPSILON);
-            let eta = log_start[i];
-            // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
-            // omega * mu and w z = w eta + omega (y - mu).
-            let w = omega * mu;
-            let wz = w * eta + omega * (y - mu);
-            self.mu.push(mu);
-            self.level_w[g] += w;
-            self.level_rhs[g] += wz;
-            self.level_prior[g] += omega;
-            self.level_prior_y[g] += omega * y;
-            if TREND {
-                let t = t[i];
-                self.level_wt[g] += w * t;
-                wtt += w * t * t;
-                rhs_t += wz * t;
-                prior_y_t += omega * y * t;
+        for run in &self.runs {
+            let g = run.level;
+            let range = run.start..run.end;
+            let (y, t, prior) = (
+                &self.y[range.clone()],
+                &self.tc[range.clone()],
+                &self.prior[range.clone()],
+            );
+            let (y_log_y, log_start) =
+                (&self.y_log_y[range.clone()], &self.log_start[range.clone()]);
+            let mu_out = &mut self.mu[range];
+            let (mut sw, mut swz, mut sp, mut spy) = (0.0, 0.0, 0.0, 0.0);
+            let (mut swt, mut swtt, mut swzt, mut spyt) = (0.0, 0.0, 0.0, 0.0);
+            for j in 0..y.len() {
+                let (omega, y) = (prior[j], y[j]);
+                let mu = (y + 0.1).max(f64::EPSILON);
+                let eta = log_start[j];
+                // Log link: d mu / d eta = mu and V(mu) = mu, so the working weight is
+                // omega * mu and w z = w eta + omega (y - mu).
+                let w = omega * mu;
+                let wz = w * eta + omega * (y - mu);
+                mu_out[j] = mu;
+                sw += w;
+                swz += wz;
+                sp += omega;
+                spy += omega * y;
+                if TREND {
+                    let t = t[j];
+                    swt += w * t;
+                    swtt += w * t * t;
+                    swzt += wz * t;
+                    spyt += omega * y * t;
+                }
+                deviance += poisson_deviance(omega, y, y_log_y[j], mu, eta);
             }
-            deviance += poisson_deviance(omega, y, y_log_y[i], mu, eta);
+            self.level_w[g] += sw;
+            self.level_rhs[g] += swz;
+            self.level_prior[g] += sp;
+            self.level_prior_y[g] += spy;
+            if TREND {
+                self.level_wt[g] += swt;
+                wtt += swtt;
+                rhs_t += swzt;
+                prior_y_t += spyt;
+            }
         }
         self.wtt = wtt;
         self.rhs_t = rhs_t;
@@ -369,23 +407,15 @@ impl QuasiPoisson {
                 mu.ln()
             };
         }
-        let n = self.y.len();
-        let (y, level, prior, y_log_y) = (
-            &self.y[..n],
-            &self.level[..n],
-            &self.prior[..n],
-            &self.y_log_y[..n],
-        );
         let mut deviance = 0.0;
-        for i in 0..n {
-            let g = level[i];
-            deviance += poisson_deviance(
-                prior[i],
-                y[i],
-                y_log_y[i],
-                self.level_mu[g],
-                self.level_factor[g],
-            );
+        for run in &self.runs {
+            let range = run.start..run.end;
+            let (y, prior) = (&self.y[range.clone()], &self.prior[range.clone()]);
+            let y_log_y = &self.y_log_y[range];
+            let (mu, log_mu) = (self.level_mu[run.level], self.level_factor[run.level]);
+            for j in 0..y.len() {
+                deviance += poisson_deviance(prior[j], y[j], y_log_y[j], mu, log_mu);
+            }
         }
         deviance
     }
@@ -413,37 +443,50 @@ impl QuasiPoisson {
         self.level_wt.fill(0.0);
         self.mu.clear();
         self.mu.resize(n, 0.0);
-        let (y, t, level, prior) = (
-            &self.y[..n],
-            &self.tc[..n],
-            &self.level[..n],
-            &self.prior[..n],
-        );
-        let y_log_y = &self.y_log_y[..n];
-        let t_index = &self.t_index[..if TABLE { n } else { 0 }];
-        let mu_out = &mut self.mu[..n];
-        let (level_w, level_wt) = (&mut self.level_w[..], &mut self.level_wt[..]);
         let mut wtt = 0.0;
         let mut deviance = 0.0;
-        for i in 0..n {
-            let g = level[i];
-            let t = t[i];
-            let eta = self.theta[g] + slope * t;
-            let mut mu = if TABLE {
-                self.level_factor[g] * self.trend_table[t_index[i] as usize]
+        for run in &self.runs {
+            let g = run.level;
+            let range = run.start..run.end;
+            let len = range.len();
+            let (y, t, prior) = (
+                &self.y[range.clone()],
+                &self.tc[range.clone()],
+                &self.prior[range.clone()],
+            );
+            let y_log_y = &self.y_log_y[range.clone()];
+            let powers = if TABLE {
+                let from = (self.t[run.start] - self.t_min) as usize;
+                &self.trend_table[from..from + len]
             } else {
-                exp_out_of_line(eta)
+                &[][..]
             };
-            let mut log_mu = eta;
-            if !(mu > f64::EPSILON && mu.is_finite()) {
-                (mu, log_mu) = clamp_mean(mu, eta);
+            let mu_out = &mut self.mu[range];
+            let (theta, factor) = (self.theta[g], self.level_factor[g]);
+            let (mut sw, mut swt, mut swtt, mut run_deviance) = (0.0, 0.0, 0.0, 0.0);
+            for j in 0..len {
+                let t = t[j];
+                let eta = theta + slope * t;
+                let mut mu = if TABLE {
+                    factor * powers[j]
+                } else {
+                    exp_out_of_line(eta)
+                };
+                let mut log_mu = eta;
+                if !(mu > f64::EPSILON && mu.is_finite()) {
+                    (mu, log_mu) = clamp_mean(mu, eta);
+                }
+                mu_out[j] = mu;
+                let w = prior[j] * mu;
+                sw += w;
+                swt += w * t;
+                swtt += w * t * t;
+                run_deviance += poisson_deviance(prior[j], y[j], y_log_y[j], mu, log_mu);
             }
-            mu_out[i] = mu;
-            let w = prior[i] * mu;
-            level_w[g] += w;
-            level_wt[g] += w * t;
-            wtt += w * t * t;
-            deviance += poisson_deviance(prior[i], y[i], y_log_y[i], mu, log_mu);
+            self.level_w[g] += sw;
+            self.level_wt[g] += swt;
+            wtt += swtt;
+            deviance += run_deviance;
         }
         self.wtt = wtt;
         deviance
@@ -577,14 +620,14 @@ impl QuasiPoisson {
                 self.t_max - self.centre,
             );
         }
-        let (t, levels, mu, working) = (
+        let (t, t_from_start, levels, mu, working) = (
             &self.tc[..n],
+            &self.t[..n],
             &self.level[..n],
             &self.mu[..n],
             &self.working[..n],
         );
         let y_two_thirds = &self.y_two_thirds[..n];
-        let t_index = &self.t_index[..if table { n } else { 0 }];
         for i in 0..n {
             let level = levels[i];
             // Hat value h_i = w_i x_i' (X'WX)^-1 x_i.
@@ -602,7 +645,7 @@ impl QuasiPoisson {
             let sixth = if mu <= f64::EPSILON || (self.trend && !table) {
                 root.cbrt()
             } else if table {
-                self.level_sixth[level] * self.sixth_table[t_index[i] as usize]
+                self.level_sixth[level] * self.sixth_table[(t_from_start[i] - self.t_min) as usize]
             } else {
                 self.level_sixth[level]
             };
@@ -610,6 +653,16 @@ impl QuasiPoisson {
             out.push(a / (phi * (1.0 - hat)).sqrt());
         }
     }
+}
+
+/// A run of observations of one seasonal level at consecutive whole times
+/// (`start..end` in push order; the last time is `t_end`).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    level: usize,
+    start: usize,
+    end: usize,
+    t_end: f64,
 }
 
 /// `exp(slope * t)` for `t = t_min, t_min + 1, …, t_max`, to about an ulp, for a few dozen
@@ -629,13 +682,12 @@ fn fill_powers(table: &mut Vec<f64>, slope: f64, t_min: f64, t_max: f64) {
     for (j, value) in within.iter_mut().enumerate() {
         *value = (slope * j as f64).exp();
     }
-    let len = (t_max - t_min) as usize + 1;
-    let mut start = t_min;
-    while table.len() < len {
-        let base = (slope * start).exp();
-        let take = (len - table.len()).min(BLOCK);
-        table.extend(within[..take].iter().map(|w| base * w));
-        start += BLOCK as f64;
+    table.resize((t_max - t_min) as usize + 1, 0.0);
+    for (block, chunk) in table.chunks_mut(BLOCK).enumerate() {
+        let base = (slope * (t_min + (block * BLOCK) as f64)).exp();
+        for (value, w) in chunk.iter_mut().zip(&within) {
+            *value = base * w;
+        }
     }
 }
 
