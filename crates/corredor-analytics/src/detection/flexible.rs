@@ -34,7 +34,7 @@ use chrono::{Datelike, NaiveDate};
 use statrs::function::beta::beta_reg;
 
 use super::glm::{assign_weights, CountTerms, QuasiPoisson};
-use super::threshold::{farrington_bounds, noufaily, standard_normal_quantile};
+use super::threshold::{farrington_bounds, noufaily_upper, standard_normal_quantile};
 use super::{enough_cases, finite, Detection, Diagnostic, FitDetails, PowerTransformation, Series};
 
 /// How the upper bound is computed from the fitted model.
@@ -343,7 +343,7 @@ fn result(
     let z = standard_normal_quantile(1.0 - config.alpha);
     let (bounds, fit_for_mu0) = match config.threshold_method {
         ThresholdMethod::NbPlugin | ThresholdMethod::Muan => (
-            noufaily(
+            noufaily_upper(
                 fitted.eta0,
                 fitted.se_eta0,
                 fitted.phi,

@@ -19,7 +19,10 @@ pub(crate) struct Bounds {
 
 /// `algo.farrington.threshold.noufaily`: the `1 - alpha` quantile of a negative binomial
 /// with mean `mu0` and variance `phi mu0` (a Poisson when `phi = 1`). With `muan`, `mu0` is
-/// the upper `1 - alpha` confidence limit of the mean instead of its estimate.
+/// the upper `1 - alpha` confidence limit of the mean instead of its estimate. No detector
+/// reports the lower bound (they use [`noufaily_upper`]); the whole of it is kept to check
+/// both bounds against the package's own tests.
+#[cfg(test)]
 pub(crate) fn noufaily(
     eta0: f64,
     se_eta0: f64,
@@ -28,12 +31,32 @@ pub(crate) fn noufaily(
     y: f64,
     muan: bool,
 ) -> Bounds {
-    let mu0 = if muan {
-        (eta0 + se_eta0 * standard_normal_quantile(1.0 - alpha)).exp()
+    let mut bounds = noufaily_upper(eta0, se_eta0, phi, alpha, y, muan);
+    let mu0 = noufaily_mean(eta0, se_eta0, alpha, muan);
+    if !mu0.is_finite() {
+        return bounds;
+    }
+    let lower = if phi > 1.0 {
+        negative_binomial_quantile(alpha, mu0 / (phi - 1.0), 1.0 / phi)
     } else {
-        eta0.exp()
+        poisson_quantile(alpha, mu0)
     };
-    if !mu0.is_finite() || mu0.is_nan() {
+    bounds.lower = lower.max(0.0);
+    bounds
+}
+
+/// [`noufaily`] without the lower bound (`lower` is `NaN`), which no detector reports:
+/// a quantile search fewer per period.
+pub(crate) fn noufaily_upper(
+    eta0: f64,
+    se_eta0: f64,
+    phi: f64,
+    alpha: f64,
+    y: f64,
+    muan: bool,
+) -> Bounds {
+    let mu0 = noufaily_mean(eta0, se_eta0, alpha, muan);
+    if !mu0.is_finite() {
         return Bounds {
             lower: f64::NAN,
             upper: f64::NAN,
@@ -41,26 +64,34 @@ pub(crate) fn noufaily(
             score: f64::NAN,
         };
     }
-    let (lower, upper, probability) = if phi > 1.0 {
+    let (upper, probability) = if phi > 1.0 {
         let size = mu0 / (phi - 1.0);
         let prob = 1.0 / phi;
         (
-            negative_binomial_quantile(alpha, size, prob),
             negative_binomial_quantile(1.0 - alpha, size, prob),
             1.0 - negative_binomial_cdf(y - 1.0, size, prob),
         )
     } else {
         (
-            poisson_quantile(alpha, mu0),
             poisson_quantile(1.0 - alpha, mu0),
             1.0 - poisson_cdf(y - 1.0, mu0),
         )
     };
     Bounds {
-        lower: lower.max(0.0),
+        lower: f64::NAN,
         upper,
         probability,
         score: (y - eta0) / (upper - eta0),
+    }
+}
+
+/// The mean the negative-binomial bound is centred on: the plug-in estimate, or with
+/// `muan` its upper `1 - alpha` confidence limit.
+fn noufaily_mean(eta0: f64, se_eta0: f64, alpha: f64, muan: bool) -> f64 {
+    if muan {
+        (eta0 + se_eta0 * standard_normal_quantile(1.0 - alpha)).exp()
+    } else {
+        eta0.exp()
     }
 }
 
