@@ -340,3 +340,91 @@ fn serve_refuses_a_missing_or_unreadable_certificate_naming_the_file() {
         text(&alone.stderr)
     );
 }
+
+/// `corredor` with the database at `url`.
+fn corredor_at(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corredor"))
+        .env("CORREDOR_DATABASE_URL", url)
+        .args(args)
+        .output()
+        .expect("the corredor binary runs")
+}
+
+#[test]
+fn on_postgresql_too_a_row_changed_by_hand_breaks_the_audit_log_at_that_entry() {
+    // CI sets TEST_DATABASE_URL (scripts/postgres.sh); without a server there is nothing to run.
+    let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+        eprintln!("not run: TEST_DATABASE_URL names no PostgreSQL server");
+        return;
+    };
+    use sqlx::Connection;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("corredor_cli_audit_{}", std::process::id());
+    let (scheme, rest) = server.split_once("://").expect("a postgres:// URL");
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let url = format!("{scheme}://{authority}/{name}");
+    runtime.block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+    });
+
+    let created = corredor_at(
+        &url,
+        &[
+            "token",
+            "create",
+            "--organisation",
+            "PAN",
+            "--role",
+            "analyst",
+            "--label",
+            "sync",
+        ],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let intact = corredor_at(&url, &["audit", "verify"]);
+    assert!(intact.status.success(), "{}", text(&intact.stderr));
+    assert!(text(&intact.stdout).starts_with("audit log intact: "));
+
+    let id: i64 = runtime.block_on(async {
+        let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
+        let (id,): (i64,) = sqlx::query_as(
+            "SELECT id FROM audit_entry WHERE action = 'create_token' ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+        let changed = sqlx::query("UPDATE audit_entry SET organisation = 'GTM' WHERE id = $1")
+            .bind(id)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        assert_eq!(changed.rows_affected(), 1);
+        connection.close().await.unwrap();
+        id
+    });
+    let broken = corredor_at(&url, &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(3), "{}", text(&broken.stderr));
+    let out = text(&broken.stdout);
+    assert!(
+        out.starts_with(&format!("audit log broken at entry {id}: ")),
+        "{out}"
+    );
+
+    runtime.block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+    });
+}

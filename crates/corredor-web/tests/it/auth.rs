@@ -328,3 +328,100 @@ async fn a_revoked_token_is_refused_at_once() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(test.observation_count().await, 0);
 }
+
+#[tokio::test]
+async fn a_focal_point_chooses_who_reads_a_measure_on_the_sharing_page_with_its_form_token() {
+    let test = with_focal_point().await;
+    let (status, _, page) = send(&test, "GET", "/sharing?lang=en", &[], &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("href=\"/sign-in?lang=en&amp;next=/sharing\""));
+    assert!(
+        !page.contains("action=\"/sharing\""),
+        "no form for a reader not signed in"
+    );
+
+    let session = sign_in(&test).await;
+    let (_, _, page) = send(
+        &test,
+        "GET",
+        "/sharing?lang=en",
+        &[("corredor_session", &session)],
+        &[],
+        None,
+    )
+    .await;
+    assert!(
+        page.contains("Choose who reads the data of Panama"),
+        "{page}"
+    );
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let choice = |token: &str| {
+        form(&[
+            ("csrf", token),
+            ("lang", "en"),
+            ("measure", "stranded"),
+            ("level", "named_members"),
+            ("member", "CRI"),
+            ("member", "MEX"),
+        ])
+    };
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        "/sharing",
+        &[("corredor_session", &session)],
+        &[],
+        choice("forged"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(test
+        .app
+        .sharing_policies(&Caller::System)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let (status, headers, _) = send(
+        &test,
+        "POST",
+        "/sharing",
+        &[("corredor_session", &session)],
+        &[],
+        choice(&csrf),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sharing?lang=en");
+    let policies = test.app.sharing_policies(&Caller::System).await.unwrap();
+    assert_eq!(policies.len(), 1);
+    assert_eq!(policies[0].country.as_str(), "PAN");
+    assert_eq!(
+        policies[0].level,
+        corredor_core::SharingLevel::NamedMembers(
+            ["CRI", "MEX"]
+                .iter()
+                .map(|code| corredor_core::CountryCode::parse(code).unwrap())
+                .collect()
+        )
+    );
+    let (_, _, page) = send(
+        &test,
+        "GET",
+        "/sharing?lang=es",
+        &[("corredor_session", &session)],
+        &[],
+        None,
+    )
+    .await;
+    assert!(page.contains("Países miembros nombrados"));
+    assert!(
+        page.contains("Costa Rica, México"),
+        "the table names the members"
+    );
+}
