@@ -11,6 +11,7 @@ mod accounts;
 mod clock;
 mod completeness;
 pub mod demo;
+mod disclosure;
 mod error;
 mod export;
 mod forecasts;
@@ -44,7 +45,9 @@ pub use scan::{
     ScanReport, ScanRequest, SignalDetail, SignalHistoryPoint, DEFAULT_EVALUATE_LAST_MONTHS,
     DEFAULT_EVALUATE_LAST_WEEKS, EARS_C2, FARRINGTON_FLEXIBLE,
 };
-pub use series::{Dimension, SeriesLine, SeriesRequest, SeriesResponse, Unit};
+pub use series::{
+    Dimension, SeriesLine, SeriesPoint, SeriesRequest, SeriesResponse, Suppressed, Unit,
+};
 
 use corredor_store::Store;
 
@@ -55,6 +58,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     /// Recent failed sign-ins, shared by every clone of the app (one per request).
     throttle: Arc<std::sync::Mutex<accounts::Throttle>>,
+    /// Counts below this are suppressed for observers and readers who are not signed in.
+    disclosure_threshold: u64,
 }
 
 impl App {
@@ -63,7 +68,15 @@ impl App {
             store,
             clock,
             throttle: Arc::default(),
+            disclosure_threshold: corredor_analytics::disclosure::DEFAULT_THRESHOLD,
         }
+    }
+
+    /// The same app with another disclosure threshold (5 by default): observers and readers
+    /// who are not signed in see counts below it as `<threshold`.
+    pub fn with_disclosure_threshold(mut self, threshold: u64) -> App {
+        self.disclosure_threshold = threshold;
+        self
     }
 
     /// Connects to the database at `url` (SQLite file or PostgreSQL) with the system clock.

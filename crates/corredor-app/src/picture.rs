@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use corredor_core::{Caller, Corridor, Country, CountryCode, Granularity, Measure, Period, Place};
 use serde::Serialize;
 
-use crate::series::{Dimension, SeriesLine, SeriesRequest, Unit};
+use crate::series::{Dimension, SeriesLine, SeriesRequest, Suppressed, Unit};
 use crate::{App, AppError};
 
 /// The flow measures a corridor node is summarised by, in order of preference.
@@ -19,10 +19,13 @@ pub struct NodeSummary {
     pub country: Country,
     pub measure: Option<Measure>,
     pub unit: Option<Unit>,
-    /// The latest reported month and its count.
+    /// The latest reported month and its count (0 when suppressed).
     pub latest: Option<(Period, u64)>,
-    /// The same month a year earlier.
+    /// Why the latest count is not shown, for observers and readers who are not signed in.
+    pub latest_suppressed: Option<Suppressed>,
+    /// The same month a year earlier (0 when suppressed).
     pub year_before: Option<u64>,
+    pub year_before_suppressed: Option<Suppressed>,
     /// Typical days from the previous node, from the corridor's leg.
     pub transit_days_from_previous: Option<u16>,
 }
@@ -31,7 +34,9 @@ pub struct NodeSummary {
 pub struct PlaceSummary {
     pub place: Place,
     pub measure: Measure,
+    /// The latest reported month and its count (0 when suppressed).
     pub latest: (Period, u64),
+    pub suppressed: Option<Suppressed>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +80,9 @@ impl App {
                     measure: None,
                     unit: None,
                     latest: None,
+                    latest_suppressed: None,
                     year_before: None,
+                    year_before_suppressed: None,
                     transit_days_from_previous: index
                         .checked_sub(1)
                         .map(|i| corridor.legs()[i].typical_transit_days),
@@ -87,12 +94,14 @@ impl App {
                         summary.measure = Some(measure);
                         summary.unit = Some(unit);
                         summary.latest = Some((last.period, last.value));
+                        summary.latest_suppressed = last.suppressed;
                         let year_before = last.period.offset(-12);
-                        summary.year_before = line
-                            .points
-                            .iter()
-                            .find(|point| point.period == year_before)
-                            .map(|point| point.value);
+                        if let Some(point) =
+                            line.points.iter().find(|point| point.period == year_before)
+                        {
+                            summary.year_before = Some(point.value);
+                            summary.year_before_suppressed = point.suppressed;
+                        }
                     }
                     let mut request = SeriesRequest::new(measure, Granularity::Month);
                     request.countries = vec![node.country];
@@ -121,6 +130,7 @@ impl App {
                                 place: place.clone(),
                                 measure,
                                 latest: (last.period, last.value),
+                                suppressed: last.suppressed,
                             });
                         }
                     }

@@ -14,7 +14,8 @@ use corredor_core::{
     PlaceCode, Sex, Vulnerability,
 };
 use corredor_store::{DimensionFilter, GroupBy, PlaceFilter, SeriesQuery, SeriesRow};
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 use crate::{App, AppError};
 
@@ -84,7 +85,7 @@ impl SeriesRequest {
         }
     }
 
-    fn grouped(&self, dimension: Dimension) -> bool {
+    pub(crate) fn grouped(&self, dimension: Dimension) -> bool {
         self.by.contains(&dimension)
     }
 }
@@ -100,29 +101,112 @@ pub enum Unit {
 }
 
 /// One line of a series: its breakdown and its values per period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// In JSON, `total` is `null` when [`SeriesLine::total_withheld`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct SeriesLine {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<PlaceCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nationality: Option<Nationality>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_group: Option<AgeGroup>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vulnerability: Option<Vulnerability>,
-    /// For a flow, the sum over the range; for a stock, the latest value.
+    /// For a flow, the sum over the range; for a stock, the latest value. 0 when withheld.
     pub total: u64,
+    /// Some point of the range is suppressed, so the total is not published (with it, the
+    /// totals of two ranges would give a hidden point back by subtraction).
+    pub total_withheld: bool,
     pub points: Vec<SeriesPoint>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// One period of a line. A suppressed point has `value` 0, so that no code path can show
+/// the count; in JSON its value is `null` and `suppressed` says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeriesPoint {
     pub period: Period,
     pub value: u64,
+    pub suppressed: Option<Suppressed>,
+}
+
+/// Why a point of a series is not shown to an observer or a reader who is not signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Suppressed {
+    /// The count is below the disclosure threshold: shown as `<5`.
+    #[serde(rename = "<5")]
+    BelowThreshold,
+    /// The count is hidden so that a small count cannot be derived from the totals.
+    #[serde(rename = "hidden")]
+    Complementary,
+}
+
+impl Suppressed {
+    /// The JSON marker: `"<5"` (with the threshold in force) or `"hidden"`.
+    pub fn marker(self, threshold: u64) -> String {
+        match self {
+            Suppressed::BelowThreshold => format!("<{threshold}"),
+            Suppressed::Complementary => "hidden".to_owned(),
+        }
+    }
+}
+
+impl SeriesPoint {
+    /// A point whose count is shown.
+    pub fn shown(period: Period, value: u64) -> SeriesPoint {
+        SeriesPoint {
+            period,
+            value,
+            suppressed: None,
+        }
+    }
+
+    /// The count, unless it is suppressed.
+    pub fn shown_value(&self) -> Option<u64> {
+        self.suppressed.is_none().then_some(self.value)
+    }
+}
+
+impl Serialize for SeriesPoint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = if self.suppressed.is_some() { 3 } else { 2 };
+        let mut point = serializer.serialize_struct("SeriesPoint", fields)?;
+        point.serialize_field("period", &self.period)?;
+        point.serialize_field("value", &self.shown_value())?;
+        if let Some(suppressed) = self.suppressed {
+            // The marker names the corridor's threshold: the JSON contract is `"<5"`.
+            point.serialize_field(
+                "suppressed",
+                &suppressed.marker(corredor_analytics::disclosure::DEFAULT_THRESHOLD),
+            )?;
+        }
+        point.end()
+    }
+}
+
+impl Serialize for SeriesLine {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("SeriesLine", 8)?;
+        if let Some(country) = &self.country {
+            line.serialize_field("country", country)?;
+        }
+        if let Some(place) = &self.place {
+            line.serialize_field("place", place)?;
+        }
+        if let Some(nationality) = &self.nationality {
+            line.serialize_field("nationality", nationality)?;
+        }
+        if let Some(sex) = &self.sex {
+            line.serialize_field("sex", sex)?;
+        }
+        if let Some(age_group) = &self.age_group {
+            line.serialize_field("age_group", age_group)?;
+        }
+        if let Some(vulnerability) = &self.vulnerability {
+            line.serialize_field("vulnerability", vulnerability)?;
+        }
+        line.serialize_field("total", &(!self.total_withheld).then_some(self.total))?;
+        line.serialize_field("points", &self.points)?;
+        line.end()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -136,7 +220,7 @@ pub struct SeriesResponse {
     pub notes: Vec<String>,
 }
 
-type LineKey = (
+pub(crate) type LineKey = (
     Option<CountryCode>,
     Option<PlaceCode>,
     Option<Nationality>,
@@ -219,7 +303,8 @@ impl App {
         request: &SeriesRequest,
     ) -> Result<SeriesResponse, AppError> {
         let readable = self.readable(caller).await?;
-        if readable.is_everything() {
+        let suppression = caller.needs_suppression();
+        if readable.is_everything() && !suppression {
             return self.series_unrestricted(request).await;
         }
         let candidates: Vec<CountryCode> = if request.countries.is_empty() {
@@ -251,7 +336,11 @@ impl App {
             countries,
             ..request.clone()
         };
-        let mut response = self.series_unrestricted(&restricted).await?;
+        let mut response = if suppression {
+            self.series_suppressed(&restricted).await?
+        } else {
+            self.series_unrestricted(&restricted).await?
+        };
         if hidden {
             response.notes.push(
                 "some of the countries asked for do not share this measure with you: they are left out"
@@ -347,10 +436,7 @@ impl App {
                 |((country, place, nationality, sex, age_group, vulnerability), periods)| {
                     let points: Vec<SeriesPoint> = periods
                         .iter()
-                        .map(|(period, cell)| SeriesPoint {
-                            period: *period,
-                            value: cell.value(kind, period),
-                        })
+                        .map(|(period, cell)| SeriesPoint::shown(*period, cell.value(kind, period)))
                         .collect();
                     let total = match kind {
                         MeasureKind::Flow => points.iter().map(|point| point.value).sum(),
@@ -364,6 +450,7 @@ impl App {
                         age_group,
                         vulnerability,
                         total,
+                        total_withheld: false,
                         points,
                     }
                 },
@@ -378,18 +465,10 @@ impl App {
             lines.truncate(top);
         }
 
-        let spans_countries = !request.grouped(Dimension::Country) && request.countries.len() != 1;
-        let unit = if request.measure == Measure::Encounter
-            || (request.measure.is_transit_count() && spans_countries)
-        {
-            Unit::Events
-        } else {
-            Unit::People
-        };
         Ok(SeriesResponse {
             measure: request.measure,
             kind,
-            unit,
+            unit: unit_of(request),
             granularity: request.granularity,
             lines,
             notes,
@@ -426,6 +505,19 @@ impl App {
             rows.extend(self.store.series(&query).await?);
         }
         Ok(rows)
+    }
+}
+
+/// What the numbers of a response count: people, or events when the same person may be
+/// counted again (encounters, or transit counts added over several countries).
+pub(crate) fn unit_of(request: &SeriesRequest) -> Unit {
+    let spans_countries = !request.grouped(Dimension::Country) && request.countries.len() != 1;
+    if request.measure == Measure::Encounter
+        || (request.measure.is_transit_count() && spans_countries)
+    {
+        Unit::Events
+    } else {
+        Unit::People
     }
 }
 

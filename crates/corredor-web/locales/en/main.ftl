@@ -227,3 +227,8 @@ form-token-missing = the form was sent without its security token (it may have e
 signals-decide-heading = Record the outcome of verifying this signal
 signals-decide-reason = Why (what was checked, with whom)
 signals-decide-submit = Record the decision
+
+## Small counts are suppressed for observers and readers who are not signed in.
+suppressed-below-threshold = <5
+suppressed-below-threshold-explanation = Fewer than 5: small counts are not shown, so that no person can be singled out.
+suppressed-hidden-explanation = hidden so that small counts cannot be derived

@@ -226,3 +226,8 @@ form-token-missing = el formulario se envió sin su código de seguridad (puede 
 signals-decide-heading = Registrar el resultado de verificar esta señal
 signals-decide-reason = Por qué (qué se verificó, con quién)
 signals-decide-submit = Registrar la decisión
+
+## Las cifras pequeñas se ocultan a observadores y a lectores sin sesión.
+suppressed-below-threshold = <5
+suppressed-below-threshold-explanation = Menos de 5: las cifras pequeñas no se muestran, para que nadie pueda ser identificado.
+suppressed-hidden-explanation = oculto para que no se puedan deducir cifras pequeñas

@@ -315,7 +315,9 @@ fn picture_view(translator: &Translator, lang: Lang, picture: &SituationalPictur
             name: name_of(&node.country),
             measure: node.measure,
             latest: node.latest,
+            latest_suppressed: node.latest_suppressed,
             year_before: node.year_before,
+            year_before_suppressed: node.year_before_suppressed,
             transit_days_from_previous: node.transit_days_from_previous,
         })
         .collect();
@@ -327,6 +329,7 @@ fn picture_view(translator: &Translator, lang: Lang, picture: &SituationalPictur
             country: country_name(countries, summary.place.country, lang),
             measure: summary.measure,
             latest: summary.latest,
+            suppressed: summary.suppressed,
         })
         .collect();
     let trends: Vec<TrendView> = picture
@@ -344,7 +347,11 @@ fn picture_view(translator: &Translator, lang: Lang, picture: &SituationalPictur
                     points: line
                         .points
                         .iter()
-                        .map(|point| (point.period.start(), point.value as f64))
+                        // A suppressed count is a gap in the line, never a 0.
+                        .map(|point| {
+                            let value = point.shown_value().map_or(f64::NAN, |value| value as f64);
+                            (point.period.start(), value)
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -356,6 +363,26 @@ fn picture_view(translator: &Translator, lang: Lang, picture: &SituationalPictur
         countries: rows,
         places,
         trends,
+    }
+}
+
+/// A count in a map mark's title: `<5`, or the explanation of a count hidden so that small
+/// counts cannot be derived.
+fn map_count(
+    translator: &Translator,
+    lang: Lang,
+    count: u64,
+    suppressed: Option<corredor_app::Suppressed>,
+) -> String {
+    match suppressed {
+        None => crate::render::format::format_count(lang, count),
+        Some(corredor_app::Suppressed::BelowThreshold) => {
+            translator.get(lang, "suppressed-below-threshold", &[])
+        }
+        Some(corredor_app::Suppressed::Complementary) => format!(
+            "– ({})",
+            translator.get(lang, "suppressed-hidden-explanation", &[])
+        ),
     }
 }
 
@@ -405,12 +432,13 @@ fn corridor_map(
                 name: country_name(&picture.countries, node.country, lang),
                 latitude: first.latitude,
                 longitude: first.longitude,
-                count: Some(count),
+                // A suppressed count is drawn as a small ring, not as a circle of its size.
+                count: summary.latest_suppressed.is_none().then_some(count),
                 title: format!(
                     "{} ({}): {} {}, {}",
                     country_name(&picture.countries, node.country, lang),
                     translator.get(lang, "map-national-total", &[]),
-                    crate::render::format::format_count(lang, count),
+                    map_count(translator, lang, count, summary.latest_suppressed),
                     translator.measure(lang, measure),
                     crate::render::format::format_period(lang, &period)
                 ),
@@ -423,11 +451,11 @@ fn corridor_map(
             name: summary.place.name.clone(),
             latitude: summary.place.latitude,
             longitude: summary.place.longitude,
-            count: Some(count),
+            count: summary.suppressed.is_none().then_some(count),
             title: format!(
                 "{}: {} {}, {}",
                 summary.place.name,
-                crate::render::format::format_count(lang, count),
+                map_count(translator, lang, count, summary.suppressed),
                 translator.measure(lang, summary.measure),
                 crate::render::format::format_period(lang, &period)
             ),

@@ -2,6 +2,7 @@
 //! per country and place, and the trend of the top nationalities, with tables that carry
 //! the same numbers as the charts.
 
+use corredor_app::Suppressed;
 use corredor_core::{Measure, MeasureKind, Period};
 use maud::{html, Markup};
 
@@ -31,8 +32,11 @@ pub struct CountryRow {
     pub measure: Option<Measure>,
     /// The latest period and its count.
     pub latest: Option<(Period, u64)>,
+    /// Why the latest count is not shown (observers, readers not signed in).
+    pub latest_suppressed: Option<Suppressed>,
     /// The same period a year earlier.
     pub year_before: Option<u64>,
+    pub year_before_suppressed: Option<Suppressed>,
     /// Typical days from the previous country of the route.
     pub transit_days_from_previous: Option<u16>,
 }
@@ -44,6 +48,8 @@ pub struct PlaceRow {
     pub country: String,
     pub measure: Measure,
     pub latest: (Period, u64),
+    /// Why the count is not shown (observers, readers not signed in).
+    pub suppressed: Option<Suppressed>,
 }
 
 /// A trend chart of a country's top nationalities.
@@ -170,14 +176,24 @@ fn countries_table(translator: &Translator, lang: Lang, countries: &[CountryRow]
                         None => no_data(),
                     },
                     match &country.latest {
-                        Some((_, count)) => html! { (format_count(lang, *count)) },
+                        Some((_, count)) => {
+                            count_cell(translator, lang, *count, country.latest_suppressed)
+                        }
                         None => no_data(),
                     },
                     match country.year_before {
-                        Some(count) => html! { (format_count(lang, count)) },
+                        Some(count) => {
+                            count_cell(translator, lang, count, country.year_before_suppressed)
+                        }
                         None => html! { "–" },
                     },
                     match (&country.latest, country.year_before) {
+                        // A change computed from a suppressed count would give it back.
+                        _ if country.latest_suppressed.is_some()
+                            || country.year_before_suppressed.is_some() =>
+                        {
+                            html! { "–" }
+                        }
                         (Some((_, now)), Some(before)) => {
                             html! { (format_change(lang, *now, before).unwrap_or_else(|| "–".to_owned())) }
                         }
@@ -229,12 +245,39 @@ fn places_table(translator: &Translator, lang: Lang, places: &[PlaceRow]) -> Tab
                     html! { (place.country) },
                     html! { (translator.measure(lang, place.measure)) },
                     html! { (format_period(lang, &place.latest.0)) },
-                    html! { (format_count(lang, place.latest.1)) },
+                    count_cell(translator, lang, place.latest.1, place.suppressed),
                 ],
             })
             .collect(),
         note: None,
         id: Some("latest-by-place".to_owned()),
+    }
+}
+
+/// A count, or what stands in for it when it is suppressed: `<5`, or a dash for a count
+/// hidden so that small counts cannot be derived, each with its explanation.
+pub fn count_cell(
+    translator: &Translator,
+    lang: Lang,
+    count: u64,
+    suppressed: Option<Suppressed>,
+) -> Markup {
+    match suppressed {
+        None => html! { (format_count(lang, count)) },
+        Some(Suppressed::BelowThreshold) => html! {
+            abbr class="suppressed" title=(translator.get(lang, "suppressed-below-threshold-explanation", &[])) {
+                (translator.get(lang, "suppressed-below-threshold", &[]))
+            }
+        },
+        Some(Suppressed::Complementary) => withheld_cell(translator, lang),
+    }
+}
+
+/// An en dash explained as hidden so that small counts cannot be derived.
+pub fn withheld_cell(translator: &Translator, lang: Lang) -> Markup {
+    let explanation = translator.get(lang, "suppressed-hidden-explanation", &[]);
+    html! {
+        abbr class="suppressed" title=(explanation) { "–" }
     }
 }
 
@@ -308,6 +351,8 @@ fn trend_figure(translator: &Translator, lang: Lang, trend: &TrendView) -> Marku
             let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
             let latest = points.iter().rev().find(|(_, v)| v.is_finite());
             let total: f64 = values.iter().filter(|v| v.is_finite()).sum();
+            // A gap is a suppressed count: the sum of the others is not the total.
+            let withheld = values.iter().any(|v| !v.is_finite());
             Row {
                 header: html! { (series.label) },
                 cells: vec![
@@ -318,7 +363,11 @@ fn trend_figure(translator: &Translator, lang: Lang, trend: &TrendView) -> Marku
                         },
                         None => html! { span class="no-data" { (t("no-data")) } },
                     },
-                    html! { (format_count(lang, total.max(0.0).round() as u64)) },
+                    if withheld {
+                        withheld_cell(translator, lang)
+                    } else {
+                        html! { (format_count(lang, total.max(0.0).round() as u64)) }
+                    },
                     sparkline(translator, lang, &format!("{}, {range}", series.label), &values),
                 ],
             }
@@ -409,7 +458,9 @@ mod tests {
                 name: "Panamá".to_owned(),
                 measure: Some(Measure::IrregularEntry),
                 latest: Some((Period::parse("2023-08").expect("a period"), 82_000)),
+                latest_suppressed: None,
                 year_before: Some(41_000),
+                year_before_suppressed: None,
                 transit_days_from_previous: Some(7),
             }],
             places: vec![PlaceRow {
@@ -417,6 +468,7 @@ mod tests {
                 country: "Colombia".to_owned(),
                 measure: Measure::Stranded,
                 latest: (Period::parse("2021-08").expect("a period"), 7_000),
+                suppressed: None,
             }],
             trends: vec![TrendView {
                 id: "trend-usa".to_owned(),

@@ -205,7 +205,9 @@ fn render(translator: &Translator, lang: Lang) -> String {
             name: names.name(lang, code),
             measure: reported.map(|_| Measure::IrregularEntry),
             latest: summary.map(|(period, count, _)| (period, count)),
+            latest_suppressed: None,
             year_before: summary.and_then(|(_, _, before)| before),
+            year_before_suppressed: None,
             transit_days_from_previous: index
                 .checked_sub(1)
                 .and_then(|previous| legs[previous]["typical_transit_days"].as_u64())

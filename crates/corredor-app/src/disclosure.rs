@@ -1,0 +1,813 @@
+//! Small counts suppressed for observers and readers who are not signed in, consistently
+//! across every response they can ask for.
+//!
+//! The engine (`corredor_analytics::disclosure`) protects one table. A reader combines
+//! responses, though: the yearly total, the months, the months by nationality. So each
+//! response is cut from *canonical views* computed in a fixed order, each one fixing the
+//! cells of the earlier ones (a shown cell is published elsewhere, a hidden one is hidden
+//! elsewhere), so that a cell has the same status in every response that shows it:
+//!
+//! - (a) the yearly total of the country, `T[y]` (no relation: primary suppression only);
+//! - (b) the yearly lines of the dimension, with `T[y] = Σ lines + residual`;
+//! - (c) the total at the granularity asked, `T[p]`, with for flows `T[y] = Σ T[p]` over the
+//!   year (for days, the month first: `T[m] = Σ T[d]`; for weeks, the ISO year, whose total
+//!   is published nowhere and is one more cell);
+//! - (d) the lines at that granularity, with `T[p] = Σ lines[p] + residual` per period and
+//!   for flows `line[y] = Σ line[p]` per line and year.
+//!
+//! A stock is never summed over time: its year (or month) value is its last month's (or
+//! day's) value, the same count, so that cell takes the status the coarser view gave it.
+//! Age groups nest (`0-17 = 0-4 + 5-11 + 12-17`, `18+ = 18-59 + 60+`, the total = the wide
+//! groups and `unknown`); vulnerabilities overlap, so they have no relation among them.
+//! Several countries added up are one more chain whose cells are sums of the countries'
+//! own totals (c), fixed first.
+//!
+//! Relations never cross a calendar year (an ISO year for weeks), so views are computed one
+//! year at a time over whole years: the status of a cell depends on the data of its year
+//! only, never on the range or the `top` asked. The response is then cut to the range.
+//!
+//! Not protected (see the engine's documentation): interval bounds (counts are
+//! non-negative), relations between days and weeks (a week is the sum of its seven days,
+//! and both granularities can be asked), and the order of lines, taken from the shown
+//! values only.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use corredor_analytics::disclosure::{suppress, Status, TableBuilder};
+use corredor_core::{AgeGroup, CountryCode, Granularity, MeasureKind, Period};
+
+use crate::series::{
+    unit_of, Dimension, LineKey, SeriesLine, SeriesPoint, SeriesRequest, SeriesResponse, Suppressed,
+};
+use crate::{App, AppError};
+
+/// The lines of one view: values per period, by line.
+type Lines = BTreeMap<LineKey, BTreeMap<Period, u64>>;
+/// A cell of the canonical views: its line and its period.
+type Key = (LineKey, Period);
+/// The status of every cell computed so far.
+type Statuses = HashMap<Key, Status>;
+
+/// The line that stands for the total (no breakdown).
+const TOTAL: LineKey = (None, None, None, None, None, None);
+
+/// What an observer may ask for, once the request is checked.
+enum Shape {
+    /// One country, at most one breakdown dimension.
+    One {
+        country: CountryCode,
+        dimension: Option<Dimension>,
+    },
+    /// Several countries, one line each.
+    SideBySide(Vec<CountryCode>),
+    /// Several countries added up into one line.
+    Summed(Vec<CountryCode>),
+}
+
+/// The data of one chain of views: for each granularity of the chain, the total and the
+/// lines of the dimension.
+struct Grids {
+    levels: Vec<Granularity>,
+    totals: BTreeMap<Granularity, BTreeMap<Period, u64>>,
+    lines: BTreeMap<Granularity, Lines>,
+}
+
+impl App {
+    /// Reads a series as an observer or a reader who is not signed in sees it: counts below
+    /// the disclosure threshold, and the counts that would give them back, suppressed.
+    /// `request.countries` lists the readable countries, at least one.
+    pub(crate) async fn series_suppressed(
+        &self,
+        request: &SeriesRequest,
+    ) -> Result<SeriesResponse, AppError> {
+        if let (Some(from), Some(to)) = (request.from, request.to) {
+            if from > to {
+                return Err(AppError::invalid(
+                    "from",
+                    format!("`from` ({from}) is after `to` ({to})"),
+                ));
+            }
+        }
+        let shape = shape(request)?;
+        let threshold = self.disclosure_threshold;
+        let kind = request.measure.kind();
+        let levels = levels(request.granularity);
+        let mut notes = Vec::new();
+        let mut lines = match &shape {
+            Shape::One { country, dimension } => {
+                let grids = self
+                    .grids(request, *country, &levels, *dimension, &mut notes)
+                    .await?;
+                let statuses = chain(&grids, kind, *dimension, &[], threshold);
+                let wanted: Lines = match dimension {
+                    Some(dimension) => grids
+                        .lines
+                        .get(&request.granularity)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(key, _)| asked_for(request, *dimension, key))
+                        .map(|(key, values)| (key.clone(), values.clone()))
+                        .collect(),
+                    None => total_only(&grids, request.granularity),
+                };
+                wanted
+                    .iter()
+                    .filter_map(|(key, values)| {
+                        response_line(request, key.clone(), key, values, &statuses, kind)
+                    })
+                    .collect::<Vec<_>>()
+            }
+            Shape::SideBySide(countries) => {
+                let mut lines = Vec::new();
+                for &country in countries {
+                    let grids = self
+                        .grids(request, country, &levels, None, &mut notes)
+                        .await?;
+                    let statuses = chain(&grids, kind, None, &[], threshold);
+                    for (key, values) in total_only(&grids, request.granularity) {
+                        let mut shown_key = key.clone();
+                        shown_key.0 = Some(country);
+                        lines.extend(response_line(
+                            request, shown_key, &key, &values, &statuses, kind,
+                        ));
+                    }
+                }
+                lines
+            }
+            Shape::Summed(countries) => {
+                let mut components = Vec::new();
+                for &country in countries {
+                    let grids = self
+                        .grids(request, country, &levels, None, &mut notes)
+                        .await?;
+                    let statuses = chain(&grids, kind, None, &[], threshold);
+                    components.push((country, grids, statuses));
+                }
+                let summed = summed_grids(&levels, &components);
+                let borrowed: Vec<(CountryCode, &Grids, &Statuses)> = components
+                    .iter()
+                    .map(|(country, grids, statuses)| (*country, grids, statuses))
+                    .collect();
+                let statuses = chain(&summed, kind, None, &borrowed, threshold);
+                total_only(&summed, request.granularity)
+                    .iter()
+                    .filter_map(|(key, values)| {
+                        response_line(request, key.clone(), key, values, &statuses, kind)
+                    })
+                    .collect()
+            }
+        };
+        // The order (and so `top`) follows the shown counts only: an order by the true
+        // totals would tell how hidden counts compare.
+        lines.sort_by(|a, b| {
+            shown_sum(b)
+                .cmp(&shown_sum(a))
+                .then_with(|| line_order(a).cmp(&line_order(b)))
+        });
+        if let Some(top) = request.top {
+            lines.truncate(top);
+        }
+        notes.sort();
+        notes.dedup();
+        Ok(SeriesResponse {
+            measure: request.measure,
+            kind,
+            unit: unit_of(request),
+            granularity: request.granularity,
+            lines,
+            notes,
+        })
+    }
+
+    /// Reads the data of one country's chain of views over whole years covering the range.
+    async fn grids(
+        &self,
+        request: &SeriesRequest,
+        country: CountryCode,
+        levels: &[Granularity],
+        dimension: Option<Dimension>,
+        notes: &mut Vec<String>,
+    ) -> Result<Grids, AppError> {
+        let (from, to) = whole_years(request);
+        let mut grids = Grids {
+            levels: levels.to_vec(),
+            totals: BTreeMap::new(),
+            lines: BTreeMap::new(),
+        };
+        for &level in levels {
+            let mut read = SeriesRequest::new(request.measure, level);
+            read.countries = vec![country];
+            read.from = from;
+            read.to = to;
+            let response = self.series_unrestricted(&read).await?;
+            if level == request.granularity {
+                notes.extend(response.notes);
+            }
+            let total = response
+                .lines
+                .into_iter()
+                .next()
+                .map(|line| values_of(&line))
+                .unwrap_or_default();
+            grids.totals.insert(level, total);
+            if let Some(dimension) = dimension {
+                read.by = vec![dimension];
+                let response = self.series_unrestricted(&read).await?;
+                let lines = response
+                    .lines
+                    .iter()
+                    .map(|line| (key_of(line), values_of(line)))
+                    .collect();
+                grids.lines.insert(level, lines);
+            }
+        }
+        Ok(grids)
+    }
+}
+
+/// Checks that the request reads one breakdown at a time, and says how.
+fn shape(request: &SeriesRequest) -> Result<Shape, AppError> {
+    let mut dimensions: Vec<Dimension> = request
+        .by
+        .iter()
+        .copied()
+        .filter(|dimension| *dimension != Dimension::Country)
+        .collect();
+    let filtered = [
+        (!request.nationalities.is_empty(), Dimension::Nationality),
+        (!request.sexes.is_empty(), Dimension::Sex),
+        (!request.age_groups.is_empty(), Dimension::AgeGroup),
+        (
+            !request.vulnerabilities.is_empty(),
+            Dimension::Vulnerability,
+        ),
+        (!request.places.is_empty(), Dimension::Place),
+    ];
+    for (on, dimension) in filtered {
+        if on && !dimensions.contains(&dimension) {
+            dimensions.push(dimension);
+        }
+    }
+    dimensions.dedup();
+    let by_country = request.grouped(Dimension::Country);
+    let several = request.countries.len() > 1;
+    if dimensions.len() > 1 || (!dimensions.is_empty() && (by_country || several)) {
+        return Err(AppError::invalid(
+            "by",
+            "observers and readers who are not signed in read one breakdown at a time: one \
+             country by at most one dimension (a filter counts as its dimension), or several \
+             countries side by side (by=country) or added up, without another breakdown",
+        ));
+    }
+    Ok(match (request.countries.as_slice(), by_country) {
+        ([country], false) => Shape::One {
+            country: *country,
+            dimension: dimensions.first().copied(),
+        },
+        (countries, true) => Shape::SideBySide(countries.to_vec()),
+        (countries, false) => Shape::Summed(countries.to_vec()),
+    })
+}
+
+/// The granularities of the chain of views ending at `granularity`, coarsest first.
+fn levels(granularity: Granularity) -> Vec<Granularity> {
+    match granularity {
+        Granularity::Year => vec![Granularity::Year],
+        Granularity::Month => vec![Granularity::Year, Granularity::Month],
+        Granularity::Day => vec![Granularity::Year, Granularity::Month, Granularity::Day],
+        // Weeks do not fall in calendar years: their chain starts at the ISO year, whose
+        // total is published nowhere.
+        Granularity::Week => vec![Granularity::Week],
+    }
+}
+
+/// The range of whole years (ISO years for weeks) covering the range asked.
+fn whole_years(request: &SeriesRequest) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let week = request.granularity == Granularity::Week;
+    let from = request.from.map(|from| {
+        if week {
+            NaiveDate::from_isoywd_opt(from.iso_week().year(), 1, Weekday::Mon).unwrap_or(from)
+        } else {
+            NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from)
+        }
+    });
+    let to = request.to.map(|to| {
+        if week {
+            NaiveDate::from_isoywd_opt(to.iso_week().year() + 1, 1, Weekday::Mon)
+                .and_then(|next| next.checked_sub_days(Days::new(1)))
+                .unwrap_or(to)
+        } else {
+            NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to)
+        }
+    });
+    (from, to)
+}
+
+/// The year whose views hold the period (the ISO year of a week).
+fn block_of(period: &Period) -> i32 {
+    match *period {
+        Period::Day(date) => date.year(),
+        Period::Week { year, .. } | Period::Month { year, .. } | Period::Year(year) => year,
+    }
+}
+
+/// The coarser period a period adds up into: its year (ISO year for a week), or its month
+/// for a day.
+fn group_of(period: &Period) -> Option<Period> {
+    match *period {
+        Period::Day(date) => Some(Period::Month {
+            year: date.year(),
+            month: date.month(),
+        }),
+        Period::Week { year, .. } | Period::Month { year, .. } => Some(Period::Year(year)),
+        Period::Year(_) => None,
+    }
+}
+
+/// Computes the status of every cell of the chain, view after view. `components` are the
+/// countries added up into this chain's total, with their own statuses, fixed first.
+fn chain(
+    grids: &Grids,
+    kind: MeasureKind,
+    dimension: Option<Dimension>,
+    components: &[(CountryCode, &Grids, &Statuses)],
+    threshold: u64,
+) -> Statuses {
+    let mut statuses = Statuses::new();
+    for (position, &level) in grids.levels.iter().enumerate() {
+        let parent = position.checked_sub(1).map(|index| grids.levels[index]);
+        let totals = grids.totals.get(&level).cloned().unwrap_or_default();
+        let years: BTreeSet<i32> = totals
+            .keys()
+            .chain(
+                grids
+                    .lines
+                    .get(&level)
+                    .into_iter()
+                    .flat_map(|lines| lines.values().flat_map(|values| values.keys())),
+            )
+            .map(block_of)
+            .collect();
+        for year in years {
+            let in_year = |values: &BTreeMap<Period, u64>| -> BTreeMap<Period, u64> {
+                values
+                    .iter()
+                    .filter(|(period, _)| block_of(period) == year)
+                    .map(|(period, value)| (*period, *value))
+                    .collect()
+            };
+            // (a) or (c): the total.
+            let mut step = Step::default();
+            let total_lines: Lines = [(TOTAL, in_year(&totals))].into_iter().collect();
+            let parent_totals: Option<Lines> = parent.map(|parent| {
+                [(
+                    TOTAL,
+                    grids.totals.get(&parent).cloned().unwrap_or_default(),
+                )]
+                .into_iter()
+                .collect()
+            });
+            step.time_cells(kind, level, &total_lines, parent_totals.as_ref(), &statuses);
+            for &(country, component, component_statuses) in components {
+                let Some(values) = component.totals.get(&level) else {
+                    continue;
+                };
+                let mut key = TOTAL;
+                key.0 = Some(country);
+                for (period, value) in values.iter().filter(|(p, _)| block_of(p) == year) {
+                    if let Some(status) = component_statuses.get(&(TOTAL, *period)) {
+                        step.fixed((key.clone(), *period), *value, *status);
+                    }
+                }
+            }
+            for period in total_lines[&TOTAL].keys() {
+                let parts: Vec<usize> = components
+                    .iter()
+                    .filter_map(|(country, _, _)| {
+                        let mut key = TOTAL;
+                        key.0 = Some(*country);
+                        step.index.get(&(key, *period)).copied()
+                    })
+                    .collect();
+                if let Some(&total) = step.index.get(&(TOTAL, *period)) {
+                    step.relation(total, parts);
+                }
+            }
+            step.solve(threshold, &mut statuses);
+
+            // (b) or (d): the lines of the dimension.
+            let (Some(dimension), Some(lines)) = (dimension, grids.lines.get(&level)) else {
+                continue;
+            };
+            let block: Lines = lines
+                .iter()
+                .map(|(key, values)| (key.clone(), in_year(values)))
+                .filter(|(_, values)| !values.is_empty())
+                .collect();
+            let mut step = Step::default();
+            for (period, value) in &total_lines[&TOTAL] {
+                if let Some(status) = statuses.get(&(TOTAL, *period)) {
+                    step.fixed((TOTAL, *period), *value, *status);
+                }
+            }
+            step.time_cells(
+                kind,
+                level,
+                &block,
+                parent.and_then(|parent| grids.lines.get(&parent)),
+                &statuses,
+            );
+            let periods: BTreeSet<Period> =
+                block.values().flat_map(|v| v.keys().copied()).collect();
+            for period in periods {
+                let cells: Vec<(LineKey, usize)> = block
+                    .keys()
+                    .filter_map(|key| {
+                        step.index
+                            .get(&(key.clone(), period))
+                            .map(|&cell| (key.clone(), cell))
+                    })
+                    .collect();
+                let total = step.index.get(&(TOTAL, period)).copied();
+                for (whole, parts) in line_relations(dimension, total, &cells) {
+                    step.relation(whole, parts);
+                }
+            }
+            step.solve(threshold, &mut statuses);
+        }
+    }
+    statuses
+}
+
+/// The relations among the lines of one period (and their total, when known).
+fn line_relations(
+    dimension: Dimension,
+    total: Option<usize>,
+    cells: &[(LineKey, usize)],
+) -> Vec<(usize, Vec<usize>)> {
+    let all: Vec<usize> = cells.iter().map(|(_, cell)| *cell).collect();
+    match dimension {
+        // People in several situations at once are counted in each: no sum holds.
+        Dimension::Vulnerability => Vec::new(),
+        Dimension::AgeGroup => {
+            let of = |group: AgeGroup| {
+                cells
+                    .iter()
+                    .find(|(key, _)| key.4 == Some(group))
+                    .map(|(_, cell)| *cell)
+            };
+            let mut relations = Vec::new();
+            let mut top_level = Vec::new();
+            for (wide, narrow) in [
+                (
+                    AgeGroup::Age0To17,
+                    &[AgeGroup::Age0To4, AgeGroup::Age5To11, AgeGroup::Age12To17][..],
+                ),
+                (
+                    AgeGroup::Age18Plus,
+                    &[AgeGroup::Age18To59, AgeGroup::Age60Plus][..],
+                ),
+            ] {
+                let narrow: Vec<usize> = narrow.iter().filter_map(|group| of(*group)).collect();
+                match of(wide) {
+                    Some(wide) => {
+                        if !narrow.is_empty() {
+                            relations.push((wide, narrow));
+                        }
+                        top_level.push(wide);
+                    }
+                    None => top_level.extend(narrow),
+                }
+            }
+            top_level.extend(of(AgeGroup::Unknown));
+            if let Some(total) = total {
+                relations.push((total, top_level));
+            }
+            relations
+        }
+        _ => total.map(|total| vec![(total, all)]).unwrap_or_default(),
+    }
+}
+
+/// One table of the chain being built: new cells, cells fixed by earlier views, relations.
+/// What a view does with the status of one of its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Decided here.
+    New,
+    /// Decided by an earlier view.
+    Fixed,
+    /// The same count as a cell of an earlier view (a stock's last month and its year):
+    /// recorded here with that status, never changed.
+    Same,
+}
+
+#[derive(Default)]
+struct Step {
+    builder: TableBuilder,
+    /// `keys[cell]`: the key of each cell, and what this view does with its status.
+    keys: Vec<(Key, Role)>,
+    index: HashMap<Key, usize>,
+    relations: Vec<(usize, Vec<usize>)>,
+}
+
+impl Step {
+    fn new_cell(&mut self, key: Key, value: u64) -> usize {
+        let cell = self.builder.cell(value);
+        self.register(key, cell, Role::New)
+    }
+
+    fn fixed(&mut self, key: Key, value: u64, status: Status) -> usize {
+        let cell = if status.is_suppressed() {
+            self.builder.cell_hidden_elsewhere(value)
+        } else {
+            self.builder.cell_published_elsewhere(value)
+        };
+        self.register(key, cell, Role::Fixed)
+    }
+
+    fn register(&mut self, key: Key, cell: usize, role: Role) -> usize {
+        self.keys.push((key.clone(), role));
+        self.index.insert(key, cell);
+        cell
+    }
+
+    fn relation(&mut self, total: usize, parts: Vec<usize>) {
+        if !parts.is_empty() {
+            self.builder.relation(total, &parts);
+            self.relations.push((total, parts));
+        }
+    }
+
+    /// Adds the cells of `lines` at `level` and, for flows, their sums over each coarser
+    /// period (taken from the earlier view `parent`, or new cells for weeks, whose ISO years
+    /// are published nowhere). For stocks, the last cell of each coarser period is the
+    /// coarser value itself, so it takes that cell's status.
+    fn time_cells(
+        &mut self,
+        kind: MeasureKind,
+        level: Granularity,
+        lines: &Lines,
+        parent: Option<&Lines>,
+        statuses: &Statuses,
+    ) {
+        for (key, values) in lines {
+            let mut groups: BTreeMap<Period, Vec<(Period, u64)>> = BTreeMap::new();
+            for (period, value) in values {
+                match group_of(period) {
+                    Some(group) if level != Granularity::Year => {
+                        groups.entry(group).or_default().push((*period, *value));
+                    }
+                    _ => {
+                        self.new_cell((key.clone(), *period), *value);
+                    }
+                }
+            }
+            let parent_line = parent.and_then(|parent_lines| parent_lines.get(key));
+            for (group, members) in groups {
+                // The coarser cell: fixed by the earlier view when there is one.
+                let earlier = parent_line.and_then(|parent_values| {
+                    let value = parent_values.get(&group)?;
+                    let status = statuses.get(&(key.clone(), group))?;
+                    Some((*value, *status))
+                });
+                match kind {
+                    MeasureKind::Flow => {
+                        let parts: Vec<usize> = members
+                            .iter()
+                            .map(|(period, value)| self.new_cell((key.clone(), *period), *value))
+                            .collect();
+                        let whole = match earlier {
+                            Some((value, status)) => {
+                                Some(self.fixed((key.clone(), group), value, status))
+                            }
+                            None if level == Granularity::Week => {
+                                let sum = members.iter().map(|(_, value)| value).sum();
+                                Some(self.new_cell((key.clone(), group), sum))
+                            }
+                            None => None,
+                        };
+                        if let Some(whole) = whole {
+                            self.relation(whole, parts);
+                        }
+                    }
+                    MeasureKind::Stock => {
+                        let last = members.len().saturating_sub(1);
+                        for (position, (period, value)) in members.iter().enumerate() {
+                            match earlier {
+                                Some((_, status)) if position == last => {
+                                    self.fixed((key.clone(), *period), *value, status);
+                                    // The same count as the coarser cell: the response
+                                    // shows it with that cell's status.
+                                    self.keys.last_mut().expect("just pushed").1 = Role::Same;
+                                }
+                                _ => {
+                                    self.new_cell((key.clone(), *period), *value);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Suppresses the table and records the status of the cells this view decides. Values
+    /// the table cannot protect (every cell left to hide is fixed by an earlier view) are
+    /// withheld with every cell of this view in their relations.
+    fn solve(self, threshold: u64, statuses: &mut Statuses) {
+        let table = self
+            .builder
+            .build()
+            .expect("relations name cells returned by the builder, each once");
+        let suppression = suppress(&table, threshold);
+        let mut status = suppression.status.clone();
+        let mut unprotected: BTreeSet<usize> =
+            suppression.unprotected_relations.iter().copied().collect();
+        for &cell in &suppression.unprotected_cells {
+            for (index, (total, parts)) in self.relations.iter().enumerate() {
+                if *total == cell || parts.contains(&cell) {
+                    unprotected.insert(index);
+                }
+            }
+        }
+        for &relation in &unprotected {
+            let (total, parts) = &self.relations[relation];
+            for &cell in std::iter::once(total).chain(parts) {
+                if self.keys[cell].1 == Role::New && !status[cell].is_suppressed() {
+                    status[cell] = Status::Complementary;
+                }
+            }
+        }
+        if !unprotected.is_empty() {
+            tracing::warn!(
+                relations = unprotected.len(),
+                cells = suppression.unprotected_cells.len(),
+                "disclosure control could not protect some counts: their lines are withheld"
+            );
+        }
+        for (cell, (key, role)) in self.keys.into_iter().enumerate() {
+            if role != Role::Fixed {
+                statuses.insert(key, status[cell]);
+            }
+        }
+    }
+}
+
+/// The total line of the chain at `granularity`, as a one-line map.
+fn total_only(grids: &Grids, granularity: Granularity) -> Lines {
+    grids
+        .totals
+        .get(&granularity)
+        .filter(|values| !values.is_empty())
+        .map(|values| (TOTAL, values.clone()))
+        .into_iter()
+        .collect()
+}
+
+/// The chain of several countries added up: each period's total is the sum of theirs.
+fn summed_grids(levels: &[Granularity], components: &[(CountryCode, Grids, Statuses)]) -> Grids {
+    let mut totals: BTreeMap<Granularity, BTreeMap<Period, u64>> = BTreeMap::new();
+    for &level in levels {
+        let summed = totals.entry(level).or_default();
+        for (_, grids, _) in components {
+            for (period, value) in grids.totals.get(&level).into_iter().flatten() {
+                *summed.entry(*period).or_default() += value;
+            }
+        }
+    }
+    Grids {
+        levels: levels.to_vec(),
+        totals,
+        lines: BTreeMap::new(),
+    }
+}
+
+/// Whether a line of `dimension` is one the request filters on (every line without filter).
+fn asked_for(request: &SeriesRequest, dimension: Dimension, key: &LineKey) -> bool {
+    match dimension {
+        Dimension::Nationality => {
+            request.nationalities.is_empty()
+                || key
+                    .2
+                    .is_some_and(|value| request.nationalities.contains(&value))
+        }
+        Dimension::Sex => {
+            request.sexes.is_empty() || key.3.is_some_and(|value| request.sexes.contains(&value))
+        }
+        Dimension::AgeGroup => {
+            request.age_groups.is_empty()
+                || key
+                    .4
+                    .is_some_and(|value| request.age_groups.contains(&value))
+        }
+        Dimension::Vulnerability => {
+            request.vulnerabilities.is_empty()
+                || key
+                    .5
+                    .is_some_and(|value| request.vulnerabilities.contains(&value))
+        }
+        Dimension::Place => {
+            request.places.is_empty()
+                || key
+                    .1
+                    .as_ref()
+                    .is_some_and(|value| request.places.contains(value))
+        }
+        Dimension::Country => true,
+    }
+}
+
+/// One line of the response: the canonical cells of `key` cut to the range asked, with
+/// their statuses; `None` when no period of the range has data.
+fn response_line(
+    request: &SeriesRequest,
+    shown_key: LineKey,
+    key: &LineKey,
+    values: &BTreeMap<Period, u64>,
+    statuses: &Statuses,
+    kind: MeasureKind,
+) -> Option<SeriesLine> {
+    let points: Vec<SeriesPoint> = values
+        .iter()
+        .filter(|(period, _)| {
+            request.from.is_none_or(|from| period.start() >= from)
+                && request.to.is_none_or(|to| period.start() <= to)
+        })
+        .map(|(period, value)| {
+            // A cell without a status was in no view: withheld rather than shown.
+            let status = statuses
+                .get(&(key.clone(), *period))
+                .copied()
+                .unwrap_or(Status::Complementary);
+            match status {
+                Status::Shown => SeriesPoint::shown(*period, *value),
+                Status::BelowThreshold => SeriesPoint {
+                    period: *period,
+                    value: 0,
+                    suppressed: Some(Suppressed::BelowThreshold),
+                },
+                Status::Complementary => SeriesPoint {
+                    period: *period,
+                    value: 0,
+                    suppressed: Some(Suppressed::Complementary),
+                },
+            }
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let total_withheld = points.iter().any(|point| point.suppressed.is_some());
+    let total = if total_withheld {
+        0
+    } else {
+        match kind {
+            MeasureKind::Flow => points.iter().map(|point| point.value).sum(),
+            MeasureKind::Stock => points.last().map_or(0, |point| point.value),
+        }
+    };
+    let (country, place, nationality, sex, age_group, vulnerability) = shown_key;
+    Some(SeriesLine {
+        country,
+        place,
+        nationality,
+        sex,
+        age_group,
+        vulnerability,
+        total,
+        total_withheld,
+        points,
+    })
+}
+
+fn key_of(line: &SeriesLine) -> LineKey {
+    (
+        line.country,
+        line.place.clone(),
+        line.nationality,
+        line.sex,
+        line.age_group,
+        line.vulnerability,
+    )
+}
+
+fn values_of(line: &SeriesLine) -> BTreeMap<Period, u64> {
+    line.points
+        .iter()
+        .map(|point| (point.period, point.value))
+        .collect()
+}
+
+/// The sum of the shown counts of a line: what the order of lines may follow.
+fn shown_sum(line: &SeriesLine) -> u64 {
+    line.points
+        .iter()
+        .filter_map(SeriesPoint::shown_value)
+        .sum()
+}
+
+fn line_order(line: &SeriesLine) -> LineKey {
+    key_of(line)
+}
