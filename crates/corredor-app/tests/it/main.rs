@@ -3,6 +3,7 @@
 
 mod accounts;
 mod demo;
+mod disclosure;
 mod forecasts;
 mod scan;
 mod series;
