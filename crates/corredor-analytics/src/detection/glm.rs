@@ -114,6 +114,10 @@ pub(crate) struct QuasiPoisson {
     level_mu_previous: Vec<f64>,
     /// Working weights `omega * mu` of the last iteration (R's `fit$weights`).
     working: Vec<f64>,
+    /// `sum w ((y - mu) / mu)^2` with the working and with the prior weights of the fit
+    /// (the numerators of the two dispersions).
+    pearson_sum: f64,
+    prior_pearson_sum: f64,
     /// `exp(theta_g)` and `exp(beta_1 t)`, and their sixth roots for the Anscombe residuals.
     level_factor: Vec<f64>,
     trend_table: Vec<f64>,
@@ -288,6 +292,16 @@ impl QuasiPoisson {
             }
         }
         self.keep_working_weights(iterations);
+        // Both dispersions in one pass (a division per observation), once per fit: R's
+        // summary is asked for them up to three times per fit.
+        let (mut pearson, mut prior_pearson) = (0.0, 0.0);
+        for i in 0..n {
+            let residual = (self.y[i] - self.mu[i]) / self.mu[i];
+            pearson += self.working[i] * residual * residual;
+            prior_pearson += self.prior[i] * residual * residual;
+        }
+        self.pearson_sum = pearson;
+        self.prior_pearson_sum = prior_pearson;
         self.usable = true;
         self.converged
     }
@@ -464,24 +478,32 @@ impl QuasiPoisson {
             let mu_out = &mut self.mu[range];
             let (theta, factor) = (self.theta[g], self.level_factor[g]);
             let (mut sw, mut swt, mut swtt, mut run_deviance) = (0.0, 0.0, 0.0, 0.0);
+            // Whether every mean is above machine epsilon and finite, tested without a
+            // branch per observation; a run with a mean outside is redone with R's
+            // clamping (rare).
+            let mut in_range = true;
             for j in 0..len {
                 let t = t[j];
                 let eta = theta + slope * t;
-                let mut mu = if TABLE {
+                let mu = if TABLE {
                     factor * powers[j]
                 } else {
                     exp_out_of_line(eta)
                 };
-                let mut log_mu = eta;
-                if !(mu > f64::EPSILON && mu.is_finite()) {
-                    (mu, log_mu) = clamp_mean(mu, eta);
-                }
+                in_range &= (mu > f64::EPSILON) & (mu < f64::INFINITY);
                 mu_out[j] = mu;
                 let w = prior[j] * mu;
+                let wt = w * t;
                 sw += w;
-                swt += w * t;
-                swtt += w * t * t;
-                run_deviance += poisson_deviance(prior[j], y[j], y_log_y[j], mu, log_mu);
+                swt += wt;
+                swtt += wt * t;
+                // Half the deviance term (2 omega (...)); doubling the sum at the end is
+                // exact, so the result is the same to the bit.
+                run_deviance += prior[j] * ((y_log_y[j] - y[j] * eta) - (y[j] - mu));
+            }
+            if !in_range {
+                (sw, swt, swtt, run_deviance) =
+                    clamped_run(theta, slope, t, prior, y, y_log_y, mu_out);
             }
             self.level_w[g] += sw;
             self.level_wt[g] += swt;
@@ -489,7 +511,7 @@ impl QuasiPoisson {
             deviance += run_deviance;
         }
         self.wtt = wtt;
-        deviance
+        2.0 * deviance
     }
 
     /// After the last iteration: the working weights of the last solved step (the means
@@ -533,12 +555,7 @@ impl QuasiPoisson {
         if df == 0 || !self.usable {
             return f64::NAN;
         }
-        let mut sum = 0.0;
-        for i in 0..self.y.len() {
-            let residual = (self.y[i] - self.mu[i]) / self.mu[i];
-            sum += self.working[i] * residual * residual;
-        }
-        sum / df as f64
+        self.pearson_sum / df as f64
     }
 
     /// The dispersion R's `summary` reports for a model returned by
@@ -552,12 +569,7 @@ impl QuasiPoisson {
         if df == 0 || !self.usable {
             return f64::NAN;
         }
-        let mut sum = 0.0;
-        for i in 0..self.y.len() {
-            let residual = (self.y[i] - self.mu[i]) / self.mu[i];
-            sum += self.prior[i] * residual * residual;
-        }
-        sum / df as f64
+        self.prior_pearson_sum / df as f64
     }
 
     /// Whether the fitted model has the time trend.
@@ -710,6 +722,37 @@ fn clamp_mean(product: f64, eta: f64) -> (f64, f64) {
     }
     .max(f64::EPSILON);
     (mu, if mu > f64::EPSILON { eta } else { mu.ln() })
+}
+
+/// A run of [`QuasiPoisson::means_pass`] again, with R's clamping of each mean (see
+/// [`clamp_mean`]): the means (given as computed in `mu`, overwritten), and the sums of
+/// `w`, `w t`, `w t^2` and half the deviance.
+#[cold]
+#[inline(never)]
+fn clamped_run(
+    theta: f64,
+    slope: f64,
+    t: &[f64],
+    prior: &[f64],
+    y: &[f64],
+    y_log_y: &[f64],
+    mu: &mut [f64],
+) -> (f64, f64, f64, f64) {
+    let (mut sw, mut swt, mut swtt, mut deviance) = (0.0, 0.0, 0.0, 0.0);
+    for j in 0..mu.len() {
+        let eta = theta + slope * t[j];
+        let mut log_mu = eta;
+        if !(mu[j] > f64::EPSILON && mu[j].is_finite()) {
+            (mu[j], log_mu) = clamp_mean(mu[j], eta);
+        }
+        let w = prior[j] * mu[j];
+        let wt = w * t[j];
+        sw += w;
+        swt += wt;
+        swtt += wt * t[j];
+        deviance += poisson_deviance(prior[j], y[j], y_log_y[j], mu[j], log_mu) / 2.0;
+    }
+    (sw, swt, swtt, deviance)
 }
 
 /// One observation's Poisson deviance `2 omega (y log(y / mu) - (y - mu))`, with `y log y`
