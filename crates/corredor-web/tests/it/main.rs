@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod browser;
+mod disclosure;
 mod forecasts;
 mod pages;
 mod permissions;
