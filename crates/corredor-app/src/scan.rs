@@ -129,6 +129,23 @@ pub struct SignalHistoryPoint {
     pub alarm: bool,
 }
 
+/// A series view: owner, measure, granularity and the dimension broken down by.
+type ViewKey = (SignalScope, Measure, Granularity, Option<crate::Dimension>);
+/// A line of a view: its place or its nationality.
+type LineKey = (Option<PlaceCode>, Option<Nationality>);
+
+/// The periods of a series whose counts a caller sees.
+#[derive(Debug, Clone, Default)]
+struct SeriesView {
+    shown: BTreeSet<Period>,
+}
+
+impl SeriesView {
+    fn shown(&self, period: &Period) -> bool {
+        self.shown.contains(period)
+    }
+}
+
 /// One series to scan: who it belongs to and its counts from `start`, one per period.
 #[derive(Debug, Clone)]
 struct SeriesJob {
@@ -404,10 +421,87 @@ impl App {
             return Ok(signals);
         }
         let corridors = self.store.corridors().await?;
-        Ok(signals
+        let mut signals: Vec<StoredSignal> = signals
             .into_iter()
             .filter(|signal| signal_readable(&readable, &corridors, signal))
-            .collect())
+            .collect();
+        if caller.needs_suppression() {
+            let mut views = HashMap::new();
+            for signal in &mut signals {
+                let view = self.series_view(caller, &signal.signal, &mut views).await?;
+                if !view.shown(&signal.signal.period) {
+                    signal.signal.observed = None;
+                }
+            }
+        }
+        Ok(signals)
+    }
+
+    /// The statuses of a signal's series as `caller` sees it in the series views, by period:
+    /// a signal never shows a count its series hides. One series view serves every signal of
+    /// the same owner, measure, granularity and breakdown (all nationalities of a country at
+    /// once), so a list of signals costs a few views, not one per signal.
+    async fn series_view(
+        &self,
+        caller: &Caller,
+        signal: &NewSignal,
+        views: &mut HashMap<ViewKey, HashMap<LineKey, SeriesView>>,
+    ) -> Result<SeriesView, AppError> {
+        let dimension = match (&signal.place, signal.nationality) {
+            (None, None) => None,
+            (Some(_), None) => Some(crate::Dimension::Place),
+            (None, Some(_)) => Some(crate::Dimension::Nationality),
+            // A place by nationality is two breakdowns: not a series these callers read.
+            (Some(_), Some(_)) => return Ok(SeriesView::default()),
+        };
+        let key: ViewKey = (
+            signal.scope.clone(),
+            signal.measure,
+            signal.period.granularity(),
+            dimension,
+        );
+        let line: LineKey = (signal.place.clone(), signal.nationality);
+        if let Some(lines) = views.get(&key) {
+            return Ok(lines.get(&line).cloned().unwrap_or_default());
+        }
+        let mut request = crate::SeriesRequest::new(signal.measure, signal.period.granularity());
+        request.countries = match &signal.scope {
+            SignalScope::Country(country) => vec![*country],
+            SignalScope::Corridor(code) => self
+                .store
+                .corridor(code)
+                .await?
+                .nodes()
+                .iter()
+                .map(|node| node.country)
+                .collect(),
+        };
+        request.by = dimension.into_iter().collect();
+        let lines: HashMap<LineKey, SeriesView> = match self.series(caller, &request).await {
+            Ok(response) => response
+                .lines
+                .iter()
+                .map(|line| {
+                    (
+                        (line.place.clone(), line.nationality),
+                        SeriesView {
+                            shown: line
+                                .points
+                                .iter()
+                                .filter(|point| point.suppressed.is_none())
+                                .map(|point| point.period)
+                                .collect(),
+                        },
+                    )
+                })
+                .collect(),
+            // A view these callers may not read: none of its counts is shown.
+            Err(AppError::Invalid(_)) => HashMap::new(),
+            Err(error) => return Err(error),
+        };
+        let view = lines.get(&line).cloned().unwrap_or_default();
+        views.insert(key, lines);
+        Ok(view)
     }
 
     /// One signal with its decisions and its series around the period (three years before,
@@ -422,7 +516,21 @@ impl App {
             });
         }
         let decisions = self.store.signal_decisions(id).await?;
-        let history = self.signal_history(&signal).await?;
+        let mut history = self.signal_history(&signal).await?;
+        let mut signal = signal;
+        if caller.needs_suppression() {
+            let view = self
+                .series_view(caller, &signal.signal, &mut HashMap::new())
+                .await?;
+            if !view.shown(&signal.signal.period) {
+                signal.signal.observed = None;
+            }
+            for point in &mut history {
+                if !view.shown(&point.period) {
+                    point.observed = None;
+                }
+            }
+        }
         Ok(SignalDetail {
             signal,
             decisions,

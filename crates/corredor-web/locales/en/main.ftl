@@ -232,3 +232,27 @@ signals-decide-submit = Record the decision
 suppressed-below-threshold = <5
 suppressed-below-threshold-explanation = Fewer than 5: small counts are not shown, so that no person can be singled out.
 suppressed-hidden-explanation = hidden so that small counts cannot be derived
+
+## Sharing
+nav-sharing = Sharing
+sharing-title = Who reads each country's data
+sharing-intro = Each country owns its data and chooses, measure by measure, who else reads it. Its own people always read it; nobody else can change it.
+sharing-level = Shared with
+sharing-level-private = Only the country
+sharing-level-named-members = Named member countries
+sharing-level-all-members = All member countries
+sharing-level-members-and-observers = Members and observers
+sharing-level-public = Everyone
+sharing-level-private-explanation = Only the country's own focal points and analysts read it.
+sharing-level-named-members-explanation = The country and the member countries it names.
+sharing-level-all-members-explanation = Every member country and the Technical Secretariat: the level of a measure nobody chose for.
+sharing-level-members-and-observers-explanation = Members, the Technical Secretariat and observer organisations such as IOM and UNHCR, with small counts shown as <5 to observers.
+sharing-level-public-explanation = Anyone, signed in or not: statistics the country already publishes, with small counts shown as <5.
+sharing-choose = Choose who reads the data of { $country }
+sharing-named-members = Member countries named
+sharing-save = Save
+sharing-none = No country has chosen yet: every measure is shared with all member countries.
+sharing-table-caption = The choices countries made
+sharing-country = Country
+sharing-measure = Measure
+sharing-default-note = A measure not listed is shared with all member countries.

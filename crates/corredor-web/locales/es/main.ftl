@@ -231,3 +231,27 @@ signals-decide-submit = Registrar la decisión
 suppressed-below-threshold = <5
 suppressed-below-threshold-explanation = Menos de 5: las cifras pequeñas no se muestran, para que nadie pueda ser identificado.
 suppressed-hidden-explanation = oculto para que no se puedan deducir cifras pequeñas
+
+## Compartir
+nav-sharing = Compartir
+sharing-title = Quién lee los datos de cada país
+sharing-intro = Cada país es dueño de sus datos y elige, medida por medida, quién más los lee. Su propio personal siempre los lee; nadie más puede cambiarlos.
+sharing-level = Compartido con
+sharing-level-private = Solo el país
+sharing-level-named-members = Países miembros nombrados
+sharing-level-all-members = Todos los países miembros
+sharing-level-members-and-observers = Miembros y observadores
+sharing-level-public = Todos
+sharing-level-private-explanation = Solo los puntos focales y analistas del propio país los leen.
+sharing-level-named-members-explanation = El país y los países miembros que nombra.
+sharing-level-all-members-explanation = Todos los países miembros y la Secretaría Técnica: el nivel de una medida para la que nadie eligió.
+sharing-level-members-and-observers-explanation = Miembros, la Secretaría Técnica y organizaciones observadoras como la OIM y el ACNUR, con los conteos pequeños mostrados como <5 a los observadores.
+sharing-level-public-explanation = Cualquiera, con o sin sesión: estadísticas que el país ya publica, con los conteos pequeños mostrados como <5.
+sharing-choose = Elegir quién lee los datos de { $country }
+sharing-named-members = Países miembros nombrados
+sharing-save = Guardar
+sharing-none = Ningún país ha elegido todavía: cada medida se comparte con todos los países miembros.
+sharing-table-caption = Las elecciones de los países
+sharing-country = País
+sharing-measure = Medida
+sharing-default-note = Una medida que no figura se comparte con todos los países miembros.

@@ -26,6 +26,7 @@ use crate::AppState;
 mod account;
 mod completeness;
 mod forecasts;
+mod sharing;
 mod signals;
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(completeness::routes())
         .merge(forecasts::routes())
         .merge(signals::routes())
+        .merge(sharing::routes())
         .route("/static/corredor.css", get(stylesheet))
         .fallback(not_found)
 }

@@ -317,3 +317,39 @@ async fn the_owning_countrys_analyst_records_a_decision_from_the_page_with_its_f
     assert_eq!(detail["decisions"][0]["decided_by"], "usa.analyst");
     assert_eq!(detail["decisions"][0]["outcome"], "escalated");
 }
+
+#[tokio::test]
+async fn a_reader_not_signed_in_sees_the_published_signals_but_never_a_count_below_five() {
+    let test = with_demo().await.as_(Who::Anonymous).await;
+    let (status, body) = test.get_json("/api/v1/signals?limit=10000").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let signals = body["signals"].as_array().expect("a list");
+    assert!(!signals.is_empty(), "the demo's data are public");
+    let mut shown = 0;
+    for signal in signals {
+        if let Some(observed) = signal["observed"].as_f64() {
+            assert!(observed >= 5.0, "a count below 5 in {signal}");
+            shown += 1;
+        }
+    }
+    assert!(shown > 0, "the large counts are shown");
+    let december = signals
+        .iter()
+        .find(|s| {
+            s["country"] == "USA"
+                && s["period"] == "2023-12"
+                && s["place"].is_null()
+                && s["nationality"].is_null()
+                && s["measure"] == "encounter"
+        })
+        .expect("the US record month is public");
+    assert_eq!(december["observed"], 301_981.0);
+    let id = december["id"].as_i64().unwrap();
+    let (status, detail) = test.get_json(&format!("/api/v1/signals/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for point in detail["history"].as_array().expect("a history") {
+        if let Some(observed) = point["observed"].as_f64() {
+            assert!(observed >= 5.0, "{point}");
+        }
+    }
+}
