@@ -204,10 +204,22 @@ fn evaluate_period(
     let time = TimeAxis::new(series);
     let t0 = time.at(k, first_kept);
     ws.model.clear();
-    for &i in &ws.included {
-        let level = ws.level_of_block[ws.blocks[i - low]];
-        ws.model
-            .push_with(ws.count_terms[i], time.at(i, first_block) - t0, level);
+    match time.index_origin(k, first_block, first_kept) {
+        // Time is the period index less a constant: whole, exactly as below.
+        Some(origin) => {
+            for &i in &ws.included {
+                let level = ws.level_of_block[ws.blocks[i - low]];
+                ws.model
+                    .push_whole(ws.count_terms[i], i as i64 - origin, level);
+            }
+        }
+        None => {
+            for &i in &ws.included {
+                let level = ws.level_of_block[ws.blocks[i - low]];
+                ws.model
+                    .push_with(ws.count_terms[i], time.at(i, first_block) - t0, level);
+            }
+        }
     }
 
     let Some(fitted) = fit_with_trend_rules(config, ws, prediction_level) else {
@@ -519,6 +531,16 @@ impl TimeAxis {
         TimeAxis {
             dates,
             weekly: series.frequency() == 52,
+        }
+    }
+
+    /// When time counts periods (weeks, or no dates), the index whose centred time
+    /// `at(i, first_block) - at(k, first_kept)` is 0: the centred time is `i - origin`.
+    fn index_origin(&self, k: usize, first_block: usize, first_kept: usize) -> Option<i64> {
+        match self.dates {
+            None => Some(k as i64),
+            Some(_) if self.weekly => Some(first_block as i64 + k as i64 - first_kept as i64),
+            Some(_) => None,
         }
     }
 

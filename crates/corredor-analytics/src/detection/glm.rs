@@ -122,6 +122,9 @@ pub(crate) struct QuasiPoisson {
     level_factor: Vec<f64>,
     trend_table: Vec<f64>,
     level_sixth: Vec<f64>,
+    /// `1 / W_g` of the last step, for the hat values (a multiplication per observation
+    /// instead of a division).
+    level_inverse_w: Vec<f64>,
     sixth_table: Vec<f64>,
 
     trend: bool,
@@ -157,13 +160,25 @@ impl QuasiPoisson {
     /// caller.
     #[inline]
     pub(crate) fn push_with(&mut self, terms: CountTerms, t: f64, level: usize) {
+        // Whole and small: a round trip through an integer (cheaper than `fract`, which
+        // is a library call on baseline x86-64).
+        let whole = t.abs() < 1e6 && t == (t as i64) as f64;
+        self.push_at(terms, t, level, whole);
+    }
+
+    /// [`Self::push_with`] at a whole time (periods from the prediction), which spares
+    /// the test of wholeness per observation.
+    #[inline]
+    pub(crate) fn push_whole(&mut self, terms: CountTerms, t: i64, level: usize) {
+        self.push_at(terms, t as f64, level, t.unsigned_abs() < 1_000_000);
+    }
+
+    #[inline(always)]
+    fn push_at(&mut self, terms: CountTerms, t: f64, level: usize, whole: bool) {
         self.y.push(terms.y);
         self.y_log_y.push(terms.y_log_y);
         self.y_two_thirds.push(terms.y_two_thirds);
         self.log_start.push(terms.log_start);
-        // Whole and small: a round trip through an integer (cheaper than `fract`, which
-        // is a library call on baseline x86-64).
-        let whole = t.abs() < 1e6 && t == (t as i64) as f64;
         let index = self.y.len() - 1;
         match self.runs.last_mut() {
             Some(run)
@@ -180,8 +195,14 @@ impl QuasiPoisson {
             }),
         }
         self.whole_times &= whole;
-        self.t_min = self.t_min.min(t);
-        self.t_max = self.t_max.max(t);
+        // Comparisons rather than `min`/`max`, whose NaN handling costs more; a NaN time
+        // leaves both as they are either way.
+        if t < self.t_min {
+            self.t_min = t;
+        }
+        if t > self.t_max {
+            self.t_max = t;
+        }
         self.t.push(t);
         self.level.push(level);
         self.n_levels = self.n_levels.max(level + 1);
@@ -632,6 +653,10 @@ impl QuasiPoisson {
                 self.t_max - self.centre,
             );
         }
+        self.level_inverse_w.clear();
+        self.level_inverse_w
+            .extend(self.factor_w.iter().map(|w| 1.0 / w));
+        let inverse_schur = if self.trend { 1.0 / self.schur } else { 0.0 };
         let (t, t_from_start, levels, mu, working) = (
             &self.tc[..n],
             &self.t[..n],
@@ -643,7 +668,9 @@ impl QuasiPoisson {
         for i in 0..n {
             let level = levels[i];
             // Hat value h_i = w_i x_i' (X'WX)^-1 x_i.
-            let mut hat = working[i] * self.unscaled_variance(level, t[i]);
+            let distance = t[i] - self.factor_mean_t[level];
+            let variance = self.level_inverse_w[level] + distance * distance * inverse_schur;
+            let mut hat = working[i] * variance;
             // R's lm.influence rounds hat values within 10 eps of one to one.
             if hat > 1.0 - 10.0 * f64::EPSILON {
                 hat = 1.0;
