@@ -811,3 +811,185 @@ fn shown_sum(line: &SeriesLine) -> u64 {
 fn line_order(line: &SeriesLine) -> LineKey {
     key_of(line)
 }
+
+#[cfg(test)]
+mod tests {
+    use corredor_analytics::disclosure::DEFAULT_THRESHOLD;
+
+    use super::*;
+
+    fn month(month: u32) -> Period {
+        Period::month(2023, month).expect("a month of 2023")
+    }
+
+    fn year() -> Period {
+        Period::year(2023).expect("2023")
+    }
+
+    fn line(values: &[(Period, u64)]) -> BTreeMap<Period, u64> {
+        values.iter().copied().collect()
+    }
+
+    /// Monthly grids of one year: the year values of a flow are the sums of the months, of a
+    /// stock the last month.
+    fn monthly(kind: MeasureKind, total: &[u64], lines: &[(LineKey, &[u64])]) -> Grids {
+        let year_value = |values: &[u64]| match kind {
+            MeasureKind::Flow => values.iter().sum(),
+            MeasureKind::Stock => values.last().copied().unwrap_or(0),
+        };
+        let months = |values: &[u64]| -> BTreeMap<Period, u64> {
+            (1..).zip(values).map(|(m, v)| (month(m), *v)).collect()
+        };
+        let mut grids = Grids {
+            levels: vec![Granularity::Year, Granularity::Month],
+            totals: BTreeMap::new(),
+            lines: BTreeMap::new(),
+        };
+        grids
+            .totals
+            .insert(Granularity::Year, line(&[(year(), year_value(total))]));
+        grids.totals.insert(Granularity::Month, months(total));
+        let mut years = Lines::new();
+        let mut by_month = Lines::new();
+        for (key, values) in lines {
+            years.insert(key.clone(), line(&[(year(), year_value(values))]));
+            by_month.insert(key.clone(), months(values));
+        }
+        grids.lines.insert(Granularity::Year, years);
+        grids.lines.insert(Granularity::Month, by_month);
+        grids
+    }
+
+    fn age(group: AgeGroup) -> LineKey {
+        (None, None, None, None, Some(group), None)
+    }
+
+    fn vulnerability(v: corredor_core::Vulnerability) -> LineKey {
+        (None, None, None, None, None, Some(v))
+    }
+
+    fn status(statuses: &Statuses, key: &LineKey, period: Period) -> Status {
+        statuses[&(key.clone(), period)]
+    }
+
+    #[test]
+    fn a_stock_takes_its_year_status_in_its_last_month_and_is_never_summed_over_time() {
+        // People in shelters at the end of each month: 40, 3, 60. The year's value is
+        // December's. November's 3 is hidden, and nothing else needs to be: a stock adds up
+        // over no months, so no relation exposes it.
+        let grids = monthly(MeasureKind::Stock, &[40, 3, 60], &[]);
+        let statuses = chain(&grids, MeasureKind::Stock, None, &[], DEFAULT_THRESHOLD);
+        assert_eq!(status(&statuses, &TOTAL, month(2)), Status::BelowThreshold);
+        assert_eq!(status(&statuses, &TOTAL, month(1)), Status::Shown);
+        assert_eq!(status(&statuses, &TOTAL, month(3)), Status::Shown);
+        assert_eq!(status(&statuses, &TOTAL, year()), Status::Shown);
+
+        // A flow of the same numbers: the year gives November back, so one more month hides.
+        let grids = monthly(MeasureKind::Flow, &[40, 3, 60], &[]);
+        let statuses = chain(&grids, MeasureKind::Flow, None, &[], DEFAULT_THRESHOLD);
+        assert_eq!(status(&statuses, &TOTAL, month(2)), Status::BelowThreshold);
+        assert_eq!(status(&statuses, &TOTAL, month(1)), Status::Complementary);
+
+        // A stock whose last month is small: the year is the same count, hidden too.
+        let grids = monthly(MeasureKind::Stock, &[40, 60, 2], &[]);
+        let statuses = chain(&grids, MeasureKind::Stock, None, &[], DEFAULT_THRESHOLD);
+        assert_eq!(status(&statuses, &TOTAL, year()), Status::BelowThreshold);
+        assert_eq!(status(&statuses, &TOTAL, month(3)), Status::BelowThreshold);
+    }
+
+    #[test]
+    fn age_groups_nest_and_a_small_narrow_group_is_protected_inside_its_wide_one() {
+        // One month: 100 people, 30 children (3 aged 0-4, 12 aged 5-11, 15 aged 12-17) and
+        // 70 adults. The 0-4 count would come back from 0-17 minus its other groups.
+        let lines: [(LineKey, &[u64]); 5] = [
+            (age(AgeGroup::Age0To17), &[30]),
+            (age(AgeGroup::Age0To4), &[3]),
+            (age(AgeGroup::Age5To11), &[12]),
+            (age(AgeGroup::Age12To17), &[15]),
+            (age(AgeGroup::Age18Plus), &[70]),
+        ];
+        let grids = monthly(MeasureKind::Flow, &[100], &lines);
+        let statuses = chain(
+            &grids,
+            MeasureKind::Flow,
+            Some(Dimension::AgeGroup),
+            &[],
+            DEFAULT_THRESHOLD,
+        );
+        for period in [month(1), year()] {
+            let of = |group| status(&statuses, &age(group), period);
+            assert_eq!(of(AgeGroup::Age0To4), Status::BelowThreshold);
+            assert_eq!(of(AgeGroup::Age5To11), Status::Complementary);
+            assert_eq!(of(AgeGroup::Age12To17), Status::Shown);
+            // The wide groups add up to the total with nothing small in between.
+            assert_eq!(of(AgeGroup::Age0To17), Status::Shown);
+            assert_eq!(of(AgeGroup::Age18Plus), Status::Shown);
+        }
+    }
+
+    #[test]
+    fn overlapping_vulnerabilities_have_no_sum_and_hide_only_their_small_counts() {
+        use corredor_core::Vulnerability::{Disability, Pregnant};
+        // A pregnant woman with a disability counts in both: 3 + 40 need not be the total.
+        let lines: [(LineKey, &[u64]); 2] = [
+            (vulnerability(Pregnant), &[3, 8]),
+            (vulnerability(Disability), &[40, 45]),
+        ];
+        let grids = monthly(MeasureKind::Flow, &[43, 53], &lines);
+        let statuses = chain(
+            &grids,
+            MeasureKind::Flow,
+            Some(Dimension::Vulnerability),
+            &[],
+            DEFAULT_THRESHOLD,
+        );
+        assert_eq!(
+            status(&statuses, &vulnerability(Pregnant), month(1)),
+            Status::BelowThreshold
+        );
+        assert_eq!(
+            status(&statuses, &vulnerability(Disability), month(1)),
+            Status::Shown
+        );
+        // Only time relations: the pregnant women's year (11) gives March back from
+        // February, so February hides too.
+        assert_eq!(
+            status(&statuses, &vulnerability(Pregnant), month(2)),
+            Status::Complementary
+        );
+    }
+
+    #[test]
+    fn countries_added_up_hide_a_sum_that_would_give_a_small_count_back() {
+        // Costa Rica shows 80 in January; Nicaragua hides its 3 (and a complement). Their
+        // sum, 83, would give Nicaragua's January back: it is hidden.
+        let cri = CountryCode::parse("CRI").expect("CRI");
+        let nic = CountryCode::parse("NIC").expect("NIC");
+        let components: Vec<(CountryCode, Grids, Statuses)> = [(cri, [80, 90]), (nic, [3, 50])]
+            .into_iter()
+            .map(|(country, values)| {
+                let grids = monthly(MeasureKind::Flow, &values, &[]);
+                let statuses = chain(&grids, MeasureKind::Flow, None, &[], DEFAULT_THRESHOLD);
+                (country, grids, statuses)
+            })
+            .collect();
+        let nicaragua = &components[1].2;
+        assert_eq!(status(nicaragua, &TOTAL, month(1)), Status::BelowThreshold);
+        assert_eq!(status(nicaragua, &TOTAL, month(2)), Status::Complementary);
+        let summed = summed_grids(&[Granularity::Year, Granularity::Month], &components);
+        let borrowed: Vec<(CountryCode, &Grids, &Statuses)> = components
+            .iter()
+            .map(|(country, grids, statuses)| (*country, grids, statuses))
+            .collect();
+        let statuses = chain(
+            &summed,
+            MeasureKind::Flow,
+            None,
+            &borrowed,
+            DEFAULT_THRESHOLD,
+        );
+        assert_eq!(status(&statuses, &TOTAL, month(1)), Status::Complementary);
+        assert_eq!(status(&statuses, &TOTAL, month(2)), Status::Complementary);
+        assert_eq!(status(&statuses, &TOTAL, year()), Status::Shown);
+    }
+}
