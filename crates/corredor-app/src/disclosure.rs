@@ -10,8 +10,9 @@
 //! - (a) the yearly total of the country, `T[y]` (no relation: primary suppression only);
 //! - (b) the yearly lines of the dimension, with `T[y] = Σ lines + residual`;
 //! - (c) the total at the granularity asked, `T[p]`, with for flows `T[y] = Σ T[p]` over the
-//!   year (for days, the month first: `T[m] = Σ T[d]`; for weeks, the ISO year, whose total
-//!   is published nowhere and is one more cell);
+//!   year (for days, the month first: `T[m] = Σ T[d]`; for weeks, the days are fixed first
+//!   and each week is the sum of its days, `T[w] = Σ T[d]`, and the weeks of an ISO year add
+//!   up to its total, published nowhere, one more cell);
 //! - (d) the lines at that granularity, with `T[p] = Σ lines[p] + residual` per period and
 //!   for flows `line[y] = Σ line[p]` per line and year.
 //!
@@ -22,18 +23,19 @@
 //! Several countries added up are one more chain whose cells are sums of the countries'
 //! own totals (c), fixed first.
 //!
-//! Relations never cross a calendar year (an ISO year for weeks), so views are computed one
-//! year at a time over whole years: the status of a cell depends on the data of its year
-//! only, never on the range or the `top` asked. The response is then cut to the range.
+//! Relations never cross a calendar year (an ISO year for weeks, whose days are fixed by
+//! the calendar years around it), so views are computed one year at a time over whole
+//! years: the status of a cell depends on the data of its year only, never on the range or
+//! the `top` asked. The response is then cut to the range.
 //!
 //! Not protected (see the engine's documentation): interval bounds (counts are
-//! non-negative), relations between days and weeks (a week is the sum of its seven days,
-//! and both granularities can be asked), and the order of lines, taken from the shown
-//! values only.
+//! non-negative, so a hidden cell lies between 0 and the smallest total holding it), a
+//! week reported as such beside days that do not add up to it, and the order of lines,
+//! taken from the shown values only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 use corredor_analytics::disclosure::{suppress, Status, TableBuilder};
 use corredor_core::{AgeGroup, CountryCode, Granularity, MeasureKind, Period};
 
@@ -276,30 +278,42 @@ fn levels(granularity: Granularity) -> Vec<Granularity> {
         Granularity::Year => vec![Granularity::Year],
         Granularity::Month => vec![Granularity::Year, Granularity::Month],
         Granularity::Day => vec![Granularity::Year, Granularity::Month, Granularity::Day],
-        // Weeks do not fall in calendar years: their chain starts at the ISO year, whose
-        // total is published nowhere.
-        Granularity::Week => vec![Granularity::Week],
+        // Weeks do not fall in calendar years or months: a week adds up its days, so the days
+        // are fixed first (with their months and years), and the weeks of an ISO year add up
+        // to its total, published nowhere.
+        Granularity::Week => vec![
+            Granularity::Year,
+            Granularity::Month,
+            Granularity::Day,
+            Granularity::Week,
+        ],
     }
 }
 
 /// The range of whole years (ISO years for weeks) covering the range asked.
 fn whole_years(request: &SeriesRequest) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let week = request.granularity == Granularity::Week;
+    // An ISO year reaches into the calendar years on either side, whose days its weeks add
+    // up: those years are read whole too.
+    let (before, after) = if request.granularity == Granularity::Week {
+        (1, 1)
+    } else {
+        (0, 0)
+    };
     let from = request.from.map(|from| {
-        if week {
-            NaiveDate::from_isoywd_opt(from.iso_week().year(), 1, Weekday::Mon).unwrap_or(from)
+        let year = if before > 0 {
+            from.iso_week().year() - before
         } else {
-            NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from)
-        }
+            from.year()
+        };
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(from)
     });
     let to = request.to.map(|to| {
-        if week {
-            NaiveDate::from_isoywd_opt(to.iso_week().year() + 1, 1, Weekday::Mon)
-                .and_then(|next| next.checked_sub_days(Days::new(1)))
-                .unwrap_or(to)
+        let year = if after > 0 {
+            to.iso_week().year() + after
         } else {
-            NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to)
-        }
+            to.year()
+        };
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(to)
     });
     (from, to)
 }
@@ -336,7 +350,22 @@ fn chain(
 ) -> Statuses {
     let mut statuses = Statuses::new();
     for (position, &level) in grids.levels.iter().enumerate() {
-        let parent = position.checked_sub(1).map(|index| grids.levels[index]);
+        // Weeks add up to their ISO year, published nowhere: no earlier view fixes it. Their
+        // days are fixed instead.
+        let parent = position
+            .checked_sub(1)
+            .map(|index| grids.levels[index])
+            .filter(|_| level != Granularity::Week);
+        let days = |key: &LineKey| -> Option<&BTreeMap<Period, u64>> {
+            if level != Granularity::Week {
+                return None;
+            }
+            if *key == TOTAL {
+                grids.totals.get(&Granularity::Day)
+            } else {
+                grids.lines.get(&Granularity::Day)?.get(key)
+            }
+        };
         let totals = grids.totals.get(&level).cloned().unwrap_or_default();
         let years: BTreeSet<i32> = totals
             .keys()
@@ -368,6 +397,7 @@ fn chain(
                 .into_iter()
                 .collect()
             });
+            step.weeks_of_days(kind, &total_lines, days, &statuses);
             step.time_cells(kind, level, &total_lines, parent_totals.as_ref(), &statuses);
             for &(country, component, component_statuses) in components {
                 let Some(values) = component.totals.get(&level) else {
@@ -411,6 +441,7 @@ fn chain(
                     step.fixed((TOTAL, *period), *value, *status);
                 }
             }
+            step.weeks_of_days(kind, &block, days, &statuses);
             step.time_cells(
                 kind,
                 level,
@@ -518,6 +549,66 @@ impl Step {
         self.register(key, cell, Role::New)
     }
 
+    /// The cell of `key` if an earlier step of this view added it, else a new one.
+    fn cell_or_existing(&mut self, key: Key, value: u64) -> usize {
+        match self.index.get(&key) {
+            Some(&cell) => cell,
+            None => self.new_cell(key, value),
+        }
+    }
+
+    /// For weeks: each week adds up its days (fixed by the day view), and a stock's week is
+    /// its last day, the same count, so it takes that day's status.
+    fn weeks_of_days<'a>(
+        &mut self,
+        kind: MeasureKind,
+        lines: &Lines,
+        days: impl Fn(&LineKey) -> Option<&'a BTreeMap<Period, u64>>,
+        statuses: &Statuses,
+    ) {
+        for (key, weeks) in lines {
+            let Some(days) = days(key) else {
+                continue;
+            };
+            let mut by_week: BTreeMap<Period, Vec<(Period, u64)>> = BTreeMap::new();
+            for (day, value) in days {
+                if let Some(week) = day.roll_up(Granularity::Week) {
+                    if weeks.contains_key(&week) {
+                        by_week.entry(week).or_default().push((*day, *value));
+                    }
+                }
+            }
+            for (week, members) in by_week {
+                let fixed: Vec<(Period, u64, Status)> = members
+                    .iter()
+                    .filter_map(|(day, value)| {
+                        let status = statuses.get(&(key.clone(), *day))?;
+                        Some((*day, *value, *status))
+                    })
+                    .collect();
+                let value = weeks[&week];
+                match kind {
+                    MeasureKind::Flow => {
+                        let parts: Vec<usize> = fixed
+                            .iter()
+                            .map(|(day, value, status)| {
+                                self.fixed((key.clone(), *day), *value, *status)
+                            })
+                            .collect();
+                        let whole = self.new_cell((key.clone(), week), value);
+                        self.relation(whole, parts);
+                    }
+                    MeasureKind::Stock => {
+                        if let Some((_, _, status)) = fixed.last() {
+                            self.fixed((key.clone(), week), value, *status);
+                            self.keys.last_mut().expect("just pushed").1 = Role::Same;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn fixed(&mut self, key: Key, value: u64, status: Status) -> usize {
         let cell = if status.is_suppressed() {
             self.builder.cell_hidden_elsewhere(value)
@@ -560,7 +651,7 @@ impl Step {
                         groups.entry(group).or_default().push((*period, *value));
                     }
                     _ => {
-                        self.new_cell((key.clone(), *period), *value);
+                        self.cell_or_existing((key.clone(), *period), *value);
                     }
                 }
             }
@@ -576,7 +667,9 @@ impl Step {
                     MeasureKind::Flow => {
                         let parts: Vec<usize> = members
                             .iter()
-                            .map(|(period, value)| self.new_cell((key.clone(), *period), *value))
+                            .map(|(period, value)| {
+                                self.cell_or_existing((key.clone(), *period), *value)
+                            })
                             .collect();
                         let whole = match earlier {
                             Some((value, status)) => {
@@ -603,7 +696,7 @@ impl Step {
                                     self.keys.last_mut().expect("just pushed").1 = Role::Same;
                                 }
                                 _ => {
-                                    self.new_cell((key.clone(), *period), *value);
+                                    self.cell_or_existing((key.clone(), *period), *value);
                                 }
                             }
                         }
@@ -991,5 +1084,48 @@ mod tests {
         assert_eq!(status(&statuses, &TOTAL, month(1)), Status::Complementary);
         assert_eq!(status(&statuses, &TOTAL, month(2)), Status::Complementary);
         assert_eq!(status(&statuses, &TOTAL, year()), Status::Shown);
+    }
+
+    #[test]
+    fn a_week_that_would_give_a_small_day_back_is_hidden() {
+        // March 2023 by day: 100 people a day, but 3 on Wednesday 1 March and 50 on Monday
+        // 20 March. The day view protects the 3 inside the month by hiding the 50, in
+        // another week; the week of 1 March, the sum of its days, would give the 3 back.
+        let days: BTreeMap<Period, u64> = (1..=31)
+            .map(|day| {
+                let date = NaiveDate::from_ymd_opt(2023, 3, day).expect("a day of March");
+                let value = match day {
+                    1 => 3,
+                    20 => 50,
+                    _ => 100,
+                };
+                (Period::day(date), value)
+            })
+            .collect();
+        let mut weeks: BTreeMap<Period, u64> = BTreeMap::new();
+        for (day, value) in &days {
+            *weeks
+                .entry(day.roll_up(Granularity::Week).expect("a day has a week"))
+                .or_default() += value;
+        }
+        let sum: u64 = days.values().sum();
+        let grids = Grids {
+            levels: levels(Granularity::Week),
+            totals: [
+                (Granularity::Year, line(&[(year(), sum)])),
+                (Granularity::Month, line(&[(month(3), sum)])),
+                (Granularity::Day, days.clone()),
+                (Granularity::Week, weeks),
+            ]
+            .into_iter()
+            .collect(),
+            lines: BTreeMap::new(),
+        };
+        let statuses = chain(&grids, MeasureKind::Flow, None, &[], DEFAULT_THRESHOLD);
+        let day = |day| Period::day(NaiveDate::from_ymd_opt(2023, 3, day).expect("a day"));
+        assert_eq!(status(&statuses, &TOTAL, day(1)), Status::BelowThreshold);
+        assert_eq!(status(&statuses, &TOTAL, day(20)), Status::Complementary);
+        let first_week = day(1).roll_up(Granularity::Week).expect("a week");
+        assert_eq!(status(&statuses, &TOTAL, first_week), Status::Complementary);
     }
 }
