@@ -1128,4 +1128,114 @@ mod tests {
         let first_week = day(1).roll_up(Granularity::Week).expect("a week");
         assert_eq!(status(&statuses, &TOTAL, first_week), Status::Complementary);
     }
+
+    #[test]
+    fn no_combination_of_the_views_of_random_monthly_tables_determines_a_hidden_count() {
+        use rand::{Rng, SeedableRng};
+        // Seeded tables of 4 nationalities over 12 months, a third of the counts below five,
+        // half of them with an unreported rest. The reader holds every view (year total,
+        // year lines, month totals, month lines) and every relation among them; the engine's
+        // exact audit, with the shown cells published and the hidden ones unknown, must find
+        // nothing it determines.
+        let nationality = |code: &str| -> LineKey {
+            (
+                None,
+                None,
+                Some(corredor_core::Nationality::parse(code).expect("a code")),
+                None,
+                None,
+                None,
+            )
+        };
+        let codes = ["VEN", "ECU", "HTI", "AFG"];
+        for seed in 0..40u64 {
+            let mut random = rand::rngs::StdRng::seed_from_u64(seed);
+            let values: Vec<Vec<u64>> = codes
+                .iter()
+                .map(|_| {
+                    (0..12)
+                        .map(|_| {
+                            if random.gen_bool(0.35) {
+                                random.gen_range(0..5)
+                            } else {
+                                random.gen_range(5..200)
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let with_rest = seed % 2 == 0;
+            let totals: Vec<u64> = (0..12)
+                .map(|m| {
+                    let rest = if with_rest {
+                        random.gen_range(0..10)
+                    } else {
+                        0
+                    };
+                    values.iter().map(|line| line[m]).sum::<u64>() + rest
+                })
+                .collect();
+            let lines: Vec<(LineKey, &[u64])> = codes
+                .iter()
+                .zip(&values)
+                .map(|(code, line)| (nationality(code), line.as_slice()))
+                .collect();
+            let grids = monthly(MeasureKind::Flow, &totals, &lines);
+            let statuses = chain(
+                &grids,
+                MeasureKind::Flow,
+                Some(Dimension::Nationality),
+                &[],
+                DEFAULT_THRESHOLD,
+            );
+
+            let mut builder = TableBuilder::default();
+            let mut cell_of: HashMap<Key, usize> = HashMap::new();
+            let keys: Vec<LineKey> = std::iter::once(TOTAL)
+                .chain(codes.iter().map(|code| nationality(code)))
+                .collect();
+            for (index, key) in keys.iter().enumerate() {
+                let monthly_values: &[u64] = if index == 0 {
+                    &totals
+                } else {
+                    &values[index - 1]
+                };
+                let mut periods: Vec<(Period, u64)> = (1..=12)
+                    .map(|m| (month(m), monthly_values[m as usize - 1]))
+                    .collect();
+                periods.push((year(), monthly_values.iter().sum()));
+                for (period, value) in periods {
+                    let status = statuses[&(key.clone(), period)];
+                    let cell = if status.is_suppressed() {
+                        builder.cell_hidden_elsewhere(value)
+                    } else {
+                        assert!(value >= DEFAULT_THRESHOLD, "seed {seed}: {value} shown");
+                        builder.cell_published_elsewhere(value)
+                    };
+                    cell_of.insert((key.clone(), period), cell);
+                }
+            }
+            for key in &keys {
+                let months: Vec<usize> = (1..=12)
+                    .map(|m| cell_of[&(key.clone(), month(m))])
+                    .collect();
+                builder.relation(cell_of[&(key.clone(), year())], &months);
+            }
+            for period in (1..=12).map(month).chain([year()]) {
+                let parts: Vec<usize> = keys[1..]
+                    .iter()
+                    .map(|key| cell_of[&(key.clone(), period)])
+                    .collect();
+                builder.relation(cell_of[&(TOTAL, period)], &parts);
+            }
+            let audit = suppress(
+                &builder.build().expect("cells come from the builder"),
+                DEFAULT_THRESHOLD,
+            );
+            assert!(
+                audit.unprotected_cells.is_empty() && audit.unprotected_relations.is_empty(),
+                "seed {seed}: {audit:?}"
+            );
+        }
+    }
 }
