@@ -215,8 +215,12 @@ fn schemas() -> Value {
                 "lines": { "type": "array", "items": { "type": "object", "properties": {
                     "country": { "type": "string" }, "place": { "type": "string" }, "nationality": { "type": "string" },
                     "sex": { "type": "string" }, "age_group": { "type": "string" }, "vulnerability": { "type": "string" },
-                    "total": { "type": "integer" },
-                    "points": { "type": "array", "items": { "type": "object", "properties": { "period": { "type": "string" }, "value": { "type": "integer" } } } },
+                    "total": { "type": "integer", "nullable": true, "description": "null when a point of the range is suppressed" },
+                    "points": { "type": "array", "items": { "type": "object", "properties": {
+                        "period": { "type": "string" },
+                        "value": { "type": "integer", "nullable": true, "description": "null when suppressed for observers and readers not signed in" },
+                        "suppressed": { "type": "string", "enum": ["<5", "hidden"], "description": "<5: a count below 5; hidden: hidden so that a small count cannot be derived from the totals" },
+                    } } },
                 } } },
                 "notes": { "type": "array", "items": { "type": "string" } },
             },
