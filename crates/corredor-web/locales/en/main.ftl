@@ -256,3 +256,4 @@ sharing-table-caption = The choices countries made
 sharing-country = Country
 sharing-measure = Measure
 sharing-default-note = A measure not listed is shared with all member countries.
+completeness-sign-in = Reporting completeness is shown to each country for its own reports and to the Technical Secretariat for all.

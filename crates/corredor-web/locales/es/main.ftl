@@ -255,3 +255,4 @@ sharing-table-caption = Las elecciones de los países
 sharing-country = País
 sharing-measure = Medida
 sharing-default-note = Una medida que no figura se comparte con todos los países miembros.
+completeness-sign-in = La completitud de los reportes se muestra a cada país para sus propios reportes y a la Secretaría Técnica para todos.

@@ -42,7 +42,12 @@ async fn completeness_page(
             let main = html! {
                 h1 { (title) }
                 p class="lead" { (translator.get(lang, "completeness-intro", &[])) }
-                @if overview.is_empty() {
+                @if visitor.caller == corredor_core::Caller::Anonymous {
+                    p class="no-data" {
+                        (translator.get(lang, "completeness-sign-in", &[])) " "
+                        a href=(format!("/sign-in?lang={}&next=/completeness", lang.code())) { (translator.get(lang, "account-sign-in", &[])) }
+                    }
+                } @else if overview.is_empty() {
                     p class="no-data" { (translator.get(lang, "completeness-none", &[])) }
                 } @else {
                     (table(&completeness_table(translator, lang, &overview, &countries)))
