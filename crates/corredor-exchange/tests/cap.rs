@@ -11,8 +11,8 @@ use std::process::{Command, Stdio};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use corredor_exchange::cap::{
-    read_cap, write_cap, CapAlert, CapArea, CapCategory, CapCertainty, CapCircle, CapError,
-    CapInfo, CapMsgType, CapPoint, CapReference, CapResource, CapResponseType, CapScope,
+    read_cap, read_cap_from, write_cap, CapAlert, CapArea, CapCategory, CapCertainty, CapCircle,
+    CapError, CapInfo, CapMsgType, CapPoint, CapReference, CapResource, CapResponseType, CapScope,
     CapSeverity, CapStatus, CapUrgency, MAX_CAP_BYTES,
 };
 use corredor_exchange::Problem;
@@ -625,6 +625,17 @@ fn a_message_over_the_size_limit_or_not_xml_is_refused_with_a_reason() {
             || problems[0].reason.contains("not well-formed")
     );
 
+    // A stream is read no further than the limit allows.
+    let endless = std::io::repeat(b' ');
+    let problems = read_cap_from(endless, "stream").expect_err("an endless stream is refused");
+    assert!(
+        problems[0].reason.contains("are refused"),
+        "{}",
+        problems[0]
+    );
+    let alert = read_cap_from(corridor_xml().as_bytes(), "stream").expect("a stream reads");
+    assert_eq!(alert, corridor_alert());
+
     let problems = refused("<feed xmlns=\"http://www.w3.org/2005/Atom\"/>");
     assert!(problems[0].reason.contains("root element must be <alert>"));
 }
@@ -820,5 +831,38 @@ proptest! {
         let back = read_cap(xml.as_bytes(), "generated")
             .map_err(|problems| TestCaseError::fail(format!("{}\n{xml}", reasons(&problems))))?;
         prop_assert_eq!(back, alert);
+    }
+}
+
+#[test]
+fn a_private_message_keeps_its_addresses_and_is_refused_without_them() {
+    let mut alert = corridor_alert();
+    alert.scope = CapScope::Private;
+    alert.restriction = None;
+    alert.addresses = Some("focal.cri@corredor.rcm \"Punto focal NIC\"".to_owned());
+    let xml = write_cap(&alert).expect("a private alert writes");
+    assert_eq!(
+        read_cap(xml.as_bytes(), "private").expect("reads back"),
+        alert
+    );
+    if xmllint_available() {
+        schema_check(&xml).unwrap_or_else(|complaint| panic!("{complaint}\n{xml}"));
+    }
+    let without = xml.replace(
+        "<addresses>focal.cri@corredor.rcm \"Punto focal NIC\"</addresses>",
+        "",
+    );
+    let problems = refused(&without);
+    assert_eq!(problems[0].column.as_deref(), Some("alert/addresses"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn any_alert_built_from_valid_parts_is_valid_against_the_oasis_schema(alert in alert()) {
+        if xmllint_available() {
+            let xml = write_cap(&alert).map_err(|error| TestCaseError::fail(error.to_string()))?;
+            schema_check(&xml).map_err(|complaint| TestCaseError::fail(format!("{complaint}\n{xml}")))?;
+        }
     }
 }

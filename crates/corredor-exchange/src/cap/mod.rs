@@ -22,7 +22,7 @@ mod write;
 use chrono::{DateTime, FixedOffset};
 use thiserror::Error;
 
-pub use read::{read_cap, MAX_CAP_BYTES};
+pub use read::{read_cap, read_cap_from, MAX_CAP_BYTES};
 pub use write::write_cap;
 
 /// The XML namespace of CAP 1.2, the only version corredor reads and writes.

@@ -1,6 +1,8 @@
 //! Reads CAP 1.2 XML into a [`CapAlert`], refusing hostile or invalid messages with every
 //! problem found.
 
+use std::io::Read;
+
 use chrono::{DateTime, FixedOffset};
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -52,6 +54,27 @@ pub fn read_cap(bytes: &[u8], source_name: &str) -> Result<CapAlert, Vec<Problem
         Some(alert) if reader.problems.is_empty() => Ok(alert),
         _ => Err(reader.problems),
     }
+}
+
+/// Reads one CAP 1.2 message from a stream, never holding more than [`MAX_CAP_BYTES`] + 1
+/// bytes of it: a peer sending an endless body is refused, not buffered.
+pub fn read_cap_from(
+    reader: impl std::io::Read,
+    source_name: &str,
+) -> Result<CapAlert, Vec<Problem>> {
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_CAP_BYTES)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    if let Err(error) = reader.take(limit).read_to_end(&mut bytes) {
+        return Err(vec![Problem::new(
+            source_name,
+            0,
+            None,
+            format!("the message could not be read: {error}"),
+        )]);
+    }
+    read_cap(&bytes, source_name)
 }
 
 /// UTF-8 is CAP's norm; ISO-8859-1 is still met in the wild and maps byte for byte to Unicode.
