@@ -866,3 +866,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn elements_out_of_the_schema_order_or_unknown_are_refused() {
+    let xml = corridor_xml()
+        .replacen("  <sender>focal.pan@corredor.rcm</sender>\n", "", 1)
+        .replacen(
+            "<status>Actual</status>",
+            "<status>Actual</status>\n  <sender>focal.pan@corredor.rcm</sender>",
+            1,
+        )
+        .replacen(
+            "<event>Flujo migratorio masivo</event>",
+            "<event>Flujo migratorio masivo</event>\n    <people>2300</people>",
+            1,
+        );
+    let problems = refused(&xml);
+    let found: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p.column.as_deref().unwrap_or(""), p.reason.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "alert/sender",
+                "<sender> must come before <status>: CAP 1.2 fixes the order of elements"
+            ),
+            ("alert/info[1]/people", "<people> is not allowed in <info>"),
+        ]
+    );
+}

@@ -280,11 +280,28 @@ impl Reader<'_> {
             .push(Problem::new(self.file, line, Some(path), reason));
     }
 
-    /// Refuses children the schema does not allow; skips XML signatures.
+    /// Refuses children the schema does not allow, or out of its order (`allowed` lists them in
+    /// schema order); skips XML signatures.
     fn known_children(&mut self, node: &Node, path: &str, allowed: &[&str]) {
+        let mut last: Option<usize> = None;
         for child in &node.children {
+            let rank = allowed.iter().position(|name| *name == child.name);
             match child.namespace.as_deref() {
-                Some(CAP_1_2_NAMESPACE) if allowed.contains(&child.name.as_str()) => {}
+                Some(CAP_1_2_NAMESPACE) if rank.is_some() => {
+                    if let (Some(rank), Some(last)) = (rank, last) {
+                        if rank < last {
+                            self.problem(
+                                child.line,
+                                &format!("{path}/{}", child.name),
+                                format!(
+                                    "<{}> must come before <{}>: CAP 1.2 fixes the order of elements",
+                                    child.name, allowed[last]
+                                ),
+                            );
+                        }
+                    }
+                    last = last.max(rank);
+                }
                 Some(XMLDSIG_NAMESPACE) if path == "alert" => {}
                 Some(CAP_1_2_NAMESPACE) => self.problem(
                     child.line,
