@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use corredor_core::{Observation, Sex};
+use corredor_core::{Observation, ObservationKey, Sex};
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
@@ -147,6 +147,9 @@ struct BatchRows<'a> {
     keys: Vec<String>,
     periods: Vec<String>,
     values: Vec<i64>,
+    /// The positions of the batch in key text order, and within one key in batch order:
+    /// each key's submissions are then next to each other, in the order they were made.
+    order: Vec<usize>,
 }
 
 impl<'a> BatchRows<'a> {
@@ -163,23 +166,63 @@ impl<'a> BatchRows<'a> {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let (keys, periods): (Vec<String>, Vec<String>) =
+            batch.iter().map(|o| key_and_period(&o.key)).unzip();
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        // One sort gives both the distinct keys in text order (the order ids are given in)
+        // and each key's submissions together, with no hash table of a million keys.
+        order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
         Ok(BatchRows {
             batch,
-            keys: batch.iter().map(|o| key_text(&o.key)).collect(),
-            periods: batch.iter().map(|o| o.key.period.to_string()).collect(),
+            keys,
+            periods,
             values,
+            order,
         })
     }
 
-    /// Each key once, in first-seen order.
+    /// The positions of the batch grouped by key, keys in text order and each key's
+    /// positions in batch order.
+    fn groups(&self) -> impl Iterator<Item = &[usize]> {
+        self.order.chunk_by(|&a, &b| self.keys[a] == self.keys[b])
+    }
+
+    /// Each key once, in text order.
     fn distinct_keys(&self) -> Vec<&str> {
-        let mut seen = HashSet::with_capacity(self.keys.len());
-        self.keys
-            .iter()
-            .map(String::as_str)
-            .filter(|key| seen.insert(*key))
+        self.groups()
+            .map(|group| self.keys[group[0]].as_str())
             .collect()
     }
+}
+
+/// The key text of [`key_text`] and the period's text, with the period formatted once:
+/// at a million rows `format!` and a second `Display` of the period are a noticeable part
+/// of an import.
+fn key_and_period(key: &ObservationKey) -> (String, String) {
+    let period = key.period.to_string();
+    let breakdown = &key.breakdown;
+    let fields = [
+        key.measure.code(),
+        key.period.granularity().as_str(),
+        key.country.as_str(),
+        key.place.as_ref().map(|p| p.as_str()).unwrap_or(""),
+        breakdown.sex.map(Sex::code).unwrap_or(""),
+        breakdown.age_group.map(|a| a.code()).unwrap_or(""),
+        breakdown.vulnerability.map(|v| v.code()).unwrap_or(""),
+        breakdown
+            .nationality
+            .as_ref()
+            .map(|n| n.as_str())
+            .unwrap_or(""),
+    ];
+    let mut text =
+        String::with_capacity(fields.iter().map(|f| f.len() + 1).sum::<usize>() + period.len());
+    for field in fields {
+        text.push_str(field);
+        text.push('|');
+    }
+    text.push_str(&period);
+    (text, period)
 }
 
 /// The current state of a key already stored.
@@ -215,20 +258,20 @@ impl Existing {
 }
 
 /// A key first seen in this batch, with its final state after the batch.
-struct NewRow {
+struct NewRow<'b> {
     index: usize,
     id: i64,
     value: i64,
     revision: i32,
-    source: Option<String>,
+    source: Option<&'b str>,
 }
 
 /// The new current state of a key already stored.
-struct Update {
+struct Update<'b> {
     id: i64,
     value: i64,
     revision: i32,
-    source: Option<String>,
+    source: Option<&'b str>,
 }
 
 /// A revision that a later one of this batch supersedes, with the submission that brought it.
@@ -243,9 +286,9 @@ struct RevisionRow {
 }
 
 #[derive(Default)]
-struct Plan {
-    new_rows: Vec<NewRow>,
-    updates: Vec<Update>,
+struct Plan<'b> {
+    new_rows: Vec<NewRow<'b>>,
+    updates: Vec<Update<'b>>,
     /// Superseded revisions: only corrections write here, a new key writes `observation` alone.
     revisions: Vec<RevisionRow>,
     inserted: u64,
@@ -253,30 +296,30 @@ struct Plan {
     unchanged: u64,
 }
 
-/// The keys of the batch not stored yet, each once, in text order: ids are given in this
-/// order so that the new rows are appended to every index in (nearly) its own order, which
-/// is much cheaper than inserting them in file order.
-fn new_keys<'k>(rows: &'k BatchRows<'_>, existing: &HashMap<String, Existing>) -> Vec<&'k str> {
-    let mut keys: Vec<&str> = rows
-        .distinct_keys()
-        .into_iter()
-        .filter(|key| !existing.contains_key(*key))
-        .collect();
-    keys.sort_unstable();
-    keys
+/// How many keys of the batch are not stored yet.
+fn count_new_keys(rows: &BatchRows<'_>, existing: &HashMap<String, Existing>) -> usize {
+    rows.groups()
+        .filter(|group| !existing.contains_key(&rows.keys[group[0]]))
+        .count()
 }
 
-/// Decides, key by key and in batch order, what to write.
+/// Decides, key by key, what to write.
 ///
 /// `observation` holds the current revision of each key and `observation_revision` every
 /// earlier one, so a correction first moves the revision it supersedes (with its own
 /// submission) into `observation_revision`, and a new key writes one row only.
-fn plan(
-    rows: &BatchRows<'_>,
-    existing: HashMap<String, Existing>,
-    new_ids: HashMap<&str, i64>,
+///
+/// `new_ids` gives the ids of the keys not stored yet, in key text order: new rows are then
+/// appended to every index in (nearly) its own order, which is much cheaper than inserting
+/// them in file order. Each key's submissions are taken in batch order, so a key given
+/// twice is two successive submissions of it.
+fn plan<'b>(
+    rows: &'b BatchRows<'_>,
+    mut existing: HashMap<String, Existing>,
+    mut new_ids: impl Iterator<Item = i64>,
     submission_id: i64,
-) -> Result<Plan, StoreError> {
+) -> Result<Plan<'b>, StoreError> {
+    /// The state of one key as the batch's submissions of it are applied.
     struct Current {
         id: i64,
         value: i64,
@@ -286,92 +329,99 @@ fn plan(
         new_row: Option<usize>,
         update: Option<usize>,
     }
-    let mut state: HashMap<&str, Current> = HashMap::with_capacity(rows.keys.len());
-    for (key, found) in &existing {
-        state.insert(
-            key.as_str(),
-            Current {
-                id: found.id,
-                value: found.value,
-                revision: found.revision,
-                source: found.source.clone(),
-                submission_id: found.submission_id,
-                new_row: None,
-                update: None,
-            },
-        );
-    }
     let mut plan = Plan::default();
-    for (index, observation) in rows.batch.iter().enumerate() {
-        let value = rows.values[index];
-        let source = &observation.source;
-        match state.get_mut(rows.keys[index].as_str()) {
+    for group in rows.groups() {
+        let key = rows.keys[group[0]].as_str();
+        let (mut current, later) = match existing.remove(key) {
+            Some(found) => (
+                Current {
+                    id: found.id,
+                    value: found.value,
+                    revision: found.revision,
+                    source: found.source,
+                    submission_id: found.submission_id,
+                    new_row: None,
+                    update: None,
+                },
+                group,
+            ),
             None => {
-                let id = *new_ids.get(rows.keys[index].as_str()).ok_or_else(|| {
+                let index = group[0];
+                let id = new_ids.next().ok_or_else(|| {
                     StoreError::Backend("no observation id was reserved for a new key".into())
                 })?;
+                let value = rows.values[index];
+                let source = rows.batch[index].source.as_deref();
                 plan.new_rows.push(NewRow {
                     index,
                     id,
                     value,
                     revision: 1,
-                    source: source.clone(),
+                    source,
                 });
-                state.insert(
-                    rows.keys[index].as_str(),
+                plan.inserted += 1;
+                let later = &group[1..];
+                if later.is_empty() {
+                    // The common case: one submission of a new key, nothing more to decide.
+                    continue;
+                }
+                (
                     Current {
                         id,
                         value,
                         revision: 1,
-                        source: source.clone(),
+                        source: source.map(str::to_owned),
                         submission_id,
                         new_row: Some(plan.new_rows.len() - 1),
                         update: None,
                     },
-                );
-                plan.inserted += 1;
+                    later,
+                )
             }
-            Some(current) if current.value == value && current.source == *source => {
+        };
+        for &index in later {
+            let value = rows.values[index];
+            let source = rows.batch[index].source.as_deref();
+            if current.value == value && current.source.as_deref() == source {
                 plan.unchanged += 1;
+                continue;
             }
-            Some(current) => {
-                plan.revisions.push(RevisionRow {
-                    superseded_by: index,
-                    observation_id: current.id,
-                    revision: current.revision,
-                    value: current.value,
-                    source: current.source.take(),
-                    submission_id: current.submission_id,
-                });
-                current.revision += 1;
-                current.value = value;
-                current.source = source.clone();
-                current.submission_id = submission_id;
-                match (current.new_row, current.update) {
-                    (Some(new_row), _) => {
-                        let row = &mut plan.new_rows[new_row];
-                        row.value = value;
-                        row.revision = current.revision;
-                        row.source = source.clone();
-                    }
-                    (None, Some(update)) => {
-                        let row = &mut plan.updates[update];
-                        row.value = value;
-                        row.revision = current.revision;
-                        row.source = source.clone();
-                    }
-                    (None, None) => {
-                        plan.updates.push(Update {
-                            id: current.id,
-                            value,
-                            revision: current.revision,
-                            source: source.clone(),
-                        });
-                        current.update = Some(plan.updates.len() - 1);
-                    }
+            plan.revisions.push(RevisionRow {
+                superseded_by: index,
+                observation_id: current.id,
+                revision: current.revision,
+                value: current.value,
+                source: current.source.take(),
+                submission_id: current.submission_id,
+            });
+            current.revision += 1;
+            current.value = value;
+            current.source = source.map(str::to_owned);
+            current.submission_id = submission_id;
+            match (current.new_row, current.update) {
+                (Some(new_row), _) => {
+                    let row = &mut plan.new_rows[new_row];
+                    row.value = value;
+                    row.revision = current.revision;
+                    row.source = source;
                 }
-                plan.revised += 1;
+                (None, Some(update)) => {
+                    let row = &mut plan.updates[update];
+                    row.value = value;
+                    row.revision = current.revision;
+                    row.source = source;
+                }
+                (None, None) => {
+                    plan.updates.push(Update {
+                        id: current.id,
+                        value,
+                        revision: current.revision,
+                        source,
+                    });
+                    current.update = Some(plan.updates.len() - 1);
+                }
             }
+            plan.revised += 1;
         }
     }
     plan.new_rows.sort_unstable_by_key(|row| row.id);
@@ -460,7 +510,6 @@ fn sqlite_new_rows_json(rows: &BatchRows<'_>, chunk: &[NewRow]) -> Result<String
             let key = &rows.batch[row.index].key;
             let breakdown = &key.breakdown;
             (
-                row.id,
                 rows.keys[row.index].as_str(),
                 key.country.as_str(),
                 key.place.as_ref().map(|p| p.as_str()),
@@ -476,7 +525,7 @@ fn sqlite_new_rows_json(rows: &BatchRows<'_>, chunk: &[NewRow]) -> Result<String
                 breakdown.vulnerability.map(|v| v.code()),
                 row.value,
                 row.revision,
-                row.source.as_deref(),
+                row.source,
             )
         })
         .collect();
@@ -504,7 +553,7 @@ async fn record_sqlite(
         .await?;
     let mut existing = HashMap::new();
     // An empty table (the first import) has no keys to find.
-    let mut lookup = if first_id > 1 {
+    let lookup = if first_id > 1 {
         rows.distinct_keys()
     } else {
         Vec::new()
@@ -512,7 +561,6 @@ async fn record_sqlite(
     // In text order, the lookups walk the key index from left to right. Each chunk of keys
     // travels as one JSON array parameter: binding tens of thousands of parameters one by
     // one costs more than SQLite's JSON parser does.
-    lookup.sort_unstable();
     for chunk in lookup.chunks(SQLITE_LOOKUP_KEYS) {
         let keys = serde_json::to_string(chunk).map_err(|e| StoreError::Backend(e.to_string()))?;
         let found = sqlx::query(
@@ -528,28 +576,50 @@ async fn record_sqlite(
         }
     }
 
-    let new_keys = new_keys(rows, &existing);
-    let new_ids = new_keys.into_iter().zip(first_id..).collect();
-    let plan = plan(rows, existing, new_ids, submission_id)?;
+    let plan = plan(rows, existing, first_id.., submission_id)?;
 
     // Each chunk of new rows travels as one JSON array of row arrays, unpacked by
     // `json_each`: SQLite parses it faster than sqlx binds 17 parameters a row. The OFFSET
     // keeps the subquery from being flattened, so each row's array is turned into text once
     // (and parsed once, from SQLite's JSON cache) rather than once per column.
-    for chunk in plan.new_rows.chunks(SQLITE_INSERT_ROWS) {
-        let json = sqlite_new_rows_json(rows, chunk)?;
-        sqlx::query(
+    //
+    // SQLite runs on sqlx's worker thread, so the next chunk's JSON is written here while
+    // the worker inserts the current one: both cores work and the text costs no wall time.
+    let chunks: Vec<&[NewRow<'_>]> = plan.new_rows.chunks(SQLITE_INSERT_ROWS).collect();
+    let mut json = match chunks.first() {
+        Some(chunk) => sqlite_new_rows_json(rows, chunk)?,
+        None => String::new(),
+    };
+    for (number, chunk) in chunks.iter().enumerate() {
+        // The new ids are consecutive in key order (see `plan`), so a row's id is the
+        // chunk's first id plus its position in the chunk.
+        let chunk_first_id = chunk.first().map_or(0, |row| row.id);
+        debug_assert!(chunk
+            .iter()
+            .zip(chunk_first_id..)
+            .all(|(row, id)| row.id == id));
+        let insert = sqlx::query(
             "INSERT INTO observation (id, key, country, place, granularity, period, period_start, \
              period_end, measure, nationality, sex, age_group, vulnerability, value, revision, \
              source, submission_id) \
-             SELECT v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5, v ->> 6, v ->> 7, \
-             v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, v ->> 13, v ->> 14, v ->> 15, ? \
-             FROM (SELECT value AS v FROM json_each(?) LIMIT -1 OFFSET 0)",
+             SELECT ? + n, v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5, v ->> 6, \
+             v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, v ->> 13, v ->> 14, ? \
+             FROM (SELECT key AS n, value AS v FROM json_each(?) LIMIT -1 OFFSET 0)",
         )
+        .bind(chunk_first_id)
         .bind(submission_id)
-        .bind(json)
-        .execute(&mut *tx)
-        .await?;
+        .bind(std::mem::take(&mut json))
+        .execute(&mut *tx);
+        let following = chunks.get(number + 1);
+        // `join!` polls the insert first, which hands it to the worker; the JSON of the next
+        // chunk is then written while the worker runs it.
+        let (inserted, following) = tokio::join!(insert, async {
+            following
+                .map(|chunk| sqlite_new_rows_json(rows, chunk))
+                .transpose()
+        });
+        inserted?;
+        json = following?.unwrap_or_default();
     }
 
     for chunk in plan.updates.chunks(SQLITE_NARROW_ROWS) {
@@ -564,7 +634,7 @@ async fn record_sqlite(
                 .bind(update.id)
                 .bind(update.value)
                 .bind(update.revision)
-                .bind(update.source.as_deref());
+                .bind(update.source);
         }
         query.execute(&mut *tx).await?;
     }
@@ -612,8 +682,7 @@ async fn record_postgres(
     .await?;
 
     let mut existing = HashMap::new();
-    let mut lookup = rows.distinct_keys();
-    lookup.sort_unstable();
+    let lookup = rows.distinct_keys();
     for chunk in lookup.chunks(POSTGRES_ROWS) {
         let found = sqlx::query(
             "SELECT key, id, value, revision, source, submission_id FROM observation \
@@ -628,8 +697,7 @@ async fn record_postgres(
         }
     }
 
-    let new_keys = new_keys(rows, &existing);
-    let needed = new_keys.len();
+    let needed = count_new_keys(rows, &existing);
     let ids: Vec<i64> = if needed == 0 {
         Vec::new()
     } else {
@@ -644,8 +712,7 @@ async fn record_postgres(
             ids.len()
         )));
     }
-    let new_ids = new_keys.into_iter().zip(ids).collect();
-    let plan = plan(rows, existing, new_ids, submission_id)?;
+    let plan = plan(rows, existing, ids.into_iter(), submission_id)?;
 
     for chunk in plan.new_rows.chunks(POSTGRES_ROWS) {
         let key = |row: &NewRow| &rows.batch[row.index].key;
@@ -690,7 +757,7 @@ async fn record_postgres(
         }))
         .bind(chunk.iter().map(|row| row.value).collect::<Vec<_>>())
         .bind(chunk.iter().map(|row| row.revision).collect::<Vec<_>>())
-        .bind(column(chunk, |row| row.source.as_deref()))
+        .bind(column(chunk, |row| row.source))
         .bind(submission_id)
         .execute(&mut *tx)
         .await?;
@@ -706,7 +773,7 @@ async fn record_postgres(
         .bind(chunk.iter().map(|u| u.id).collect::<Vec<_>>())
         .bind(chunk.iter().map(|u| u.value).collect::<Vec<_>>())
         .bind(chunk.iter().map(|u| u.revision).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|u| u.source.as_deref()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|u| u.source).collect::<Vec<_>>())
         .bind(submission_id)
         .execute(&mut *tx)
         .await?;
@@ -734,4 +801,47 @@ async fn record_postgres(
     };
     let entry = import_audit(rows, &plan, submission, &outcome)?;
     Ok((outcome, entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use corredor_core::{Period, Vulnerability};
+
+    use super::*;
+    use crate::benchmark::synthetic_observations;
+
+    #[test]
+    fn key_and_period_give_the_same_key_text_as_every_other_statement() {
+        let mut observations = synthetic_observations(0, 5_000).unwrap();
+        let mut vulnerable = observations[7].clone();
+        vulnerable.key.breakdown.vulnerability = Some(Vulnerability::FamilyUnit);
+        vulnerable.key.period = Period::parse("2024-W07").unwrap();
+        observations.push(vulnerable);
+        for observation in &observations {
+            let (key, period) = key_and_period(&observation.key);
+            assert_eq!(key, key_text(&observation.key));
+            assert_eq!(period, observation.key.period.to_string());
+        }
+    }
+
+    #[test]
+    fn a_batch_is_grouped_by_key_in_text_order_and_each_key_in_batch_order() {
+        let mut batch = synthetic_observations(0, 300).unwrap();
+        batch.reverse();
+        // The same key three times, at the start, the middle and the end of the batch.
+        batch.insert(150, batch[0].clone());
+        batch.push(batch[0].clone());
+        let rows = BatchRows::new(&batch).unwrap();
+        let groups: Vec<&[usize]> = rows.groups().collect();
+        assert_eq!(groups.len(), 300);
+        let keys: Vec<&str> = groups.iter().map(|g| rows.keys[g[0]].as_str()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        let repeated = groups.iter().find(|g| g.len() > 1).unwrap();
+        assert_eq!(*repeated, &[0, 150, 301][..]);
+        assert!(groups
+            .iter()
+            .all(|g| g.iter().all(|&i| rows.keys[i] == rows.keys[g[0]])));
+    }
 }
