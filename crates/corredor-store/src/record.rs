@@ -4,9 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use corredor_core::{Observation, ObservationKey, Sex};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
+use sqlx::{Connection, Sqlite};
 
 use crate::audit::{self, capped, NewAuditEntry};
 use crate::error::StoreError;
@@ -40,14 +42,27 @@ impl Store {
         let rows = BatchRows::new(batch)?;
         let result = match &self.pool {
             Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let outcome = match record_sqlite(&mut tx, &rows, submission).await {
-                    Ok((outcome, entry)) => audit::append_sqlite(&mut tx, self.actor(), &entry)
-                        .await
-                        .map(|_| outcome),
-                    Err(error) => Err(error),
-                };
-                finish(tx, outcome).await
+                let mut connection = pool.acquire().await?;
+                // The commit of a large import would otherwise also checkpoint: copy every
+                // page it wrote from the WAL into the database file and sync both, about a
+                // sixth of a million-row import. The import is committed (and as durable as
+                // any commit) without it, so it is left to a checkpoint after the answer.
+                sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                    .execute(&mut *connection)
+                    .await?;
+                let result = async {
+                    let mut tx = connection.begin_with("BEGIN IMMEDIATE").await?;
+                    let outcome = match record_sqlite(&mut tx, &rows, submission).await {
+                        Ok((outcome, entry)) => audit::append_sqlite(&mut tx, self.actor(), &entry)
+                            .await
+                            .map(|_| outcome),
+                        Err(error) => Err(error),
+                    };
+                    finish(tx, outcome).await
+                }
+                .await;
+                tokio::spawn(checkpoint_and_release(connection));
+                result
             }
             Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -120,6 +135,25 @@ impl Store {
             }
         }
         Ok(None)
+    }
+}
+
+/// Checkpoints the WAL that an import left to grow, passively (readers and writers go on),
+/// and gives the connection back to the pool with automatic checkpoints again. A connection
+/// whose setting could not be restored is closed rather than reused.
+async fn checkpoint_and_release(mut connection: PoolConnection<Sqlite>) {
+    let checkpointed = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(&mut *connection)
+        .await;
+    let restored = sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+        .execute(&mut *connection)
+        .await;
+    if let Err(error) = checkpointed {
+        // Not an error of the import, which is committed; the next checkpoint catches up.
+        tracing::warn!(%error, "the checkpoint after an import failed");
+    }
+    if restored.is_err() {
+        connection.close_on_drop();
     }
 }
 
