@@ -25,10 +25,16 @@
 //!   country, place, sex, age_group, vulnerability, nationality, period_start) and covers
 //!   `value`: the totals a series asks for (`IS NULL`) are equality conditions, the period a
 //!   range, and the sum never touches the table.
-//! - **Bulk writes.** New keys get their ids in key order, so they are appended to the table
-//!   and to both indexes nearly in order. SQLite gets chunks of 10,000 new rows as one JSON
-//!   parameter unpacked by `json_each` (cheaper than binding 17 parameters a row), and
-//!   multi-row `INSERT`s for corrections; PostgreSQL gets `UNNEST` arrays of 50,000.
+//! - **Bulk writes.** A batch is sorted once by key text: that gives each key's submissions
+//!   together (in batch order) and the new keys in text order, which is the order they get
+//!   their ids in, so they are appended to the table and to both indexes nearly in order.
+//!   SQLite gets chunks of 10,000 new rows as one JSON parameter unpacked by `json_each`
+//!   (cheaper than binding 17 parameters a row; a row's id is the chunk's first id plus its
+//!   position), the next chunk's JSON being written while sqlx's worker thread inserts the
+//!   current one, and multi-row `INSERT`s for corrections; PostgreSQL gets `UNNEST` arrays of
+//!   50,000. An SQLite import turns the connection's automatic checkpoint off until it has
+//!   committed and checkpoints (passively) after answering, so a large import does not wait
+//!   for its pages to be copied from the WAL into the database file.
 //!
 //! Every write is audited: it appends one entry to the hash-chained `audit_entry` log in the
 //! same transaction, naming the store's [`Actor`] (see [`Store::acting_as`]), so a write and
