@@ -364,6 +364,16 @@ pub enum Action {
     RevokeToken(OrganisationCode),
     /// Read the audit entries about a country's data; `None` for the whole log.
     ReadAudit(Option<CountryCode>),
+    /// Draft, activate, update, close or cancel a country's migratory alerts, and choose
+    /// their recipients.
+    IssueAlert(CountryCode),
+    /// Acknowledge, as a recipient country, an alert addressed to it, and record the actions
+    /// it guarantees and takes.
+    RespondToAlert(CountryCode),
+    /// Set a country's alert level.
+    SetAlertLevel(CountryCode),
+    /// Configure the checklist of actions each alert level obliges.
+    ConfigureLevelChecklists,
 }
 
 /// Why an action was refused, in words for the person refused.
@@ -402,6 +412,11 @@ pub fn authorize(caller: &Caller, action: &Action) -> Result<(), Denied> {
         }
         Action::ReadAudit(None) => admin,
         Action::ReadAudit(Some(country)) => admin || (focal && own_country(*country)),
+        // Alerts and levels commit a state: only its focal points speak for it.
+        Action::IssueAlert(country)
+        | Action::RespondToAlert(country)
+        | Action::SetAlertLevel(country) => focal && own_country(*country),
+        Action::ConfigureLevelChecklists => admin,
     };
     if allowed {
         Ok(())
@@ -447,6 +462,18 @@ fn refusal(principal: &Principal, action: &Action) -> String {
             "{who} may not read the audit log of {country}'s data: only {country}'s focal points and the secretariat may"
         ),
         Action::ReadAudit(None) => format!("{who} may not read the whole audit log: only the secretariat's administrators may"),
+        Action::IssueAlert(country) => format!(
+            "{who} may not issue or change {country}'s migratory alerts: only {country}'s focal points may"
+        ),
+        Action::RespondToAlert(country) => format!(
+            "{who} may not acknowledge or record actions for {country}: only {country}'s focal points may"
+        ),
+        Action::SetAlertLevel(country) => format!(
+            "{who} may not set {country}'s alert level: only {country}'s focal points may"
+        ),
+        Action::ConfigureLevelChecklists => format!(
+            "{who} may not configure the alert level checklists: only the secretariat's administrators may"
+        ),
     }
 }
 
@@ -574,6 +601,50 @@ mod tests {
             &Action::CreateToken(pan, Role::Analyst)
         )
         .is_err());
+    }
+
+    #[test]
+    fn only_a_countrys_focal_points_issue_its_alerts_respond_to_alerts_and_set_its_level() {
+        let pan = country("PAN");
+        for action in [
+            Action::IssueAlert(pan),
+            Action::RespondToAlert(pan),
+            Action::SetAlertLevel(pan),
+        ] {
+            assert_eq!(
+                authorize(&of_country("PAN", Role::FocalPoint), &action),
+                Ok(())
+            );
+            for refused in [
+                of_country("PAN", Role::Analyst),
+                of_country("CRI", Role::FocalPoint),
+                administrator(),
+                observer(),
+            ] {
+                let Err(Denied::Forbidden(reason)) = authorize(&refused, &action) else {
+                    panic!("{refused:?} may not {action:?}");
+                };
+                assert!(reason.contains("PAN's focal points"), "{reason}");
+            }
+            assert_eq!(
+                authorize(&Caller::Anonymous, &action),
+                Err(Denied::NotSignedIn)
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_secretariat_configures_the_level_checklists() {
+        let action = Action::ConfigureLevelChecklists;
+        assert_eq!(authorize(&administrator(), &action), Ok(()));
+        let refused = authorize(&of_country("MEX", Role::FocalPoint), &action)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("secretariat's administrators"),
+            "{refused}"
+        );
+        assert!(authorize(&observer(), &action).is_err());
     }
 
     #[test]

@@ -1,5 +1,8 @@
 use thiserror::Error;
 
+use crate::alert::AlertState;
+use crate::code::CountryCode;
+
 /// Why a raw value could not become a domain value. Each variant names the offending text so
 /// that callers at the edge (file import, API) can say which field was wrong and why.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -53,4 +56,31 @@ pub enum CoreError {
     UnknownSharingLevel { code: String },
     #[error("`{text}` is empty or too long (at most {max} characters)")]
     InvalidText { text: String, max: usize },
+    #[error("`{code}` is not an alert level (expected normal, elevated, high or critical)")]
+    UnknownAlertLevel { code: String },
+    #[error("`{code}` is not a flow stage (expected forming, in_transit, at_border or dispersed)")]
+    UnknownFlowStage { code: String },
+    #[error("`{code}` is not an alert state (expected draft, active, closed or cancelled)")]
+    UnknownAlertState { code: String },
+    #[error("`{code}` is not a required action (expected humanitarian_assistance, health_care, protection_screening, asylum_referral, unaccompanied_children_care, use_of_force_regulation or voluntary_return_information)")]
+    UnknownRequiredAction { code: String },
+    #[error(
+        "`{code}` is not an action status (expected guaranteed, in_progress, done or not_possible)"
+    )]
+    UnknownActionStatus { code: String },
+    #[error("`{code}` is not a direction (expected northbound or southbound)")]
+    UnknownDirection { code: String },
+    #[error("invalid alert: {field}: {reason}")]
+    InvalidAlert { field: &'static str, reason: String },
+    #[error("cannot {attempted}: the alert is {state}")]
+    AlertNotAllowed {
+        state: AlertState,
+        attempted: &'static str,
+    },
+    #[error("{country} is not a recipient of this alert")]
+    NotARecipient { country: CountryCode },
+    #[error("{country} has already acknowledged this alert")]
+    AlreadyAcknowledged { country: CountryCode },
+    #[error("invalid stranded population: {field}: {reason}")]
+    InvalidStrandedPopulation { field: &'static str, reason: String },
 }

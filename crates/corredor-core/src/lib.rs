@@ -9,6 +9,7 @@
 //! async and never reads the clock: whoever needs "today" passes it in.
 
 mod access;
+mod alert;
 mod breakdown;
 mod code;
 mod corridor;
@@ -23,6 +24,14 @@ mod signal;
 pub use access::{
     authorize, may_read, Action, Caller, Denied, Organisation, OrganisationCode, OrganisationKind,
     Principal, Role, SharingLevel, SharingPolicy, DEFAULT_SHARING,
+};
+pub use alert::{
+    effective_level, recipients_ahead, Acknowledgement, ActionRecord, ActionStatus, Alert,
+    AlertContent, AlertId, AlertLevel, AlertLocation, AlertLocationParts, AlertParts, AlertState,
+    AlertText, AlertTextParts, AlertVersion, Area, ArrivalWindow, ArrivalWindowRule, Direction,
+    FlowComposition, FlowCompositionParts, FlowStage, LevelChecklist, LevelChecklists,
+    NationalityEstimate, Needs, Point, Recipient, RequiredAction, Route, ShelterLoad, StateChange,
+    StrandedPopulation, StrandedPopulationParts, TextBlock, Timestamp, WindowBasis,
 };
 pub use breakdown::{AgeGroup, Breakdown, Sex, Vulnerability};
 pub use code::{CountryCode, Nationality};
