@@ -1525,3 +1525,679 @@ impl From<StrandedPopulation> for StrandedPopulationParts {
         population.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn country(code: &str) -> CountryCode {
+        CountryCode::parse(code).unwrap()
+    }
+
+    fn at(text: &str) -> Timestamp {
+        DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn northbound() -> Corridor {
+        let corridors: Vec<Corridor> =
+            serde_json::from_str(include_str!("../../../data/reference/corridors.json")).unwrap();
+        corridors.into_iter().next().unwrap()
+    }
+
+    /// The Necoclí flow of September 2021: 7,000 people stranded waiting for boats.
+    fn necocli(stage: FlowStage) -> AlertContent {
+        AlertContent {
+            composition: FlowComposition::new(FlowCompositionParts {
+                estimated_people: 7000,
+                women: Some(2100),
+                children: Some(1400),
+                unaccompanied_children: Some(35),
+                pregnant_women: Some(90),
+                nationalities: vec![
+                    NationalityEstimate {
+                        nationality: Nationality::parse("HTI").unwrap(),
+                        estimated_people: 5600,
+                    },
+                    NationalityEstimate {
+                        nationality: Nationality::parse("CUB").unwrap(),
+                        estimated_people: 700,
+                    },
+                ],
+                ..FlowCompositionParts::default()
+            })
+            .unwrap(),
+            location: AlertLocation::new(
+                Area::Place {
+                    place: PlaceCode::parse("CO-NEC").unwrap(),
+                },
+                "Necoclí, Antioquia",
+            )
+            .unwrap(),
+            route: Route {
+                corridor: CorridorCode::parse("northbound").unwrap(),
+                direction: Direction::Northbound,
+            },
+            stage,
+            needs: Needs {
+                actions: [
+                    RequiredAction::HumanitarianAssistance,
+                    RequiredAction::UnaccompaniedChildrenCare,
+                ]
+                .into_iter()
+                .collect(),
+                note: Some("agua y albergue".to_owned()),
+            },
+            text: AlertText::new(
+                Some(TextBlock {
+                    headline: "7.000 personas varadas en Necoclí".to_owned(),
+                    description: "Unas 400 personas por día cruzan hacia Panamá.".to_owned(),
+                    instruction: None,
+                }),
+                None,
+            )
+            .unwrap(),
+        }
+    }
+
+    fn active_colombian_alert() -> Alert {
+        let recipients = recipients_ahead(
+            &northbound(),
+            country("COL"),
+            Direction::Northbound,
+            day("2021-09-01"),
+        )
+        .unwrap();
+        let mut alert = Alert::draft(
+            country("COL"),
+            necocli(FlowStage::Forming),
+            "focal@COL",
+            at("2021-09-01T08:00:00-05:00"),
+        )
+        .unwrap();
+        for recipient in recipients {
+            alert = alert
+                .add_recipient(recipient, at("2021-09-01T08:05:00-05:00"))
+                .unwrap();
+        }
+        alert
+            .activate("focal@COL", at("2021-09-01T09:00:00-05:00"))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_flow_seen_in_panama_is_expected_at_mexicos_southern_border_in_three_to_six_weeks() {
+        let recipients = recipients_ahead(
+            &northbound(),
+            country("PAN"),
+            Direction::Northbound,
+            day("2021-09-01"),
+        )
+        .unwrap();
+        let countries: Vec<&str> = recipients.iter().map(|r| r.country.as_str()).collect();
+        assert_eq!(countries, ["CRI", "NIC", "HND", "GTM", "MEX", "USA"]);
+        let mexico = recipients[4].arrival.unwrap();
+        // 28 typical days, the concept note's "approximately four weeks".
+        assert_eq!(
+            (mexico.from, mexico.to),
+            (day("2021-09-22"), day("2021-10-13"))
+        );
+        assert_eq!(mexico.basis, WindowBasis::TransitTimes);
+        let costa_rica = recipients[0].arrival.unwrap();
+        assert_eq!(
+            (costa_rica.from, costa_rica.to),
+            (day("2021-09-04"), day("2021-09-09"))
+        );
+        assert!(recipients.iter().all(|r| !r.added_by_issuer));
+    }
+
+    #[test]
+    fn a_southbound_flow_from_guatemala_warns_honduras_first_and_colombia_last() {
+        let recipients = recipients_ahead(
+            &northbound(),
+            country("GTM"),
+            Direction::Southbound,
+            day("2023-01-10"),
+        )
+        .unwrap();
+        let countries: Vec<&str> = recipients.iter().map(|r| r.country.as_str()).collect();
+        assert_eq!(countries, ["HND", "NIC", "CRI", "PAN", "COL"]);
+        // HND 6, NIC 9, CRI 11, PAN 16, COL 23 days.
+        assert_eq!(
+            recipients[4].arrival.unwrap().to,
+            day("2023-01-10") + chrono::Days::new(35)
+        );
+        let refused = recipients_ahead(
+            &northbound(),
+            country("BLZ"),
+            Direction::Northbound,
+            day("2023-01-10"),
+        );
+        assert!(refused
+            .unwrap_err()
+            .to_string()
+            .contains("BLZ is not on corridor"));
+    }
+
+    #[test]
+    fn an_alert_goes_from_draft_to_active_to_updated_to_closed_keeping_every_version() {
+        let alert = active_colombian_alert();
+        assert_eq!(alert.state(), AlertState::Active);
+        assert_eq!(alert.recipients().len(), 7);
+        assert_eq!(alert.activated_at(), Some(at("2021-09-01T09:00:00-05:00")));
+        let alert = alert
+            .update(
+                necocli(FlowStage::AtBorder),
+                "the flow reached Capurganá",
+                "focal@COL",
+                at("2021-09-05T10:00:00-05:00"),
+            )
+            .unwrap();
+        assert_eq!(alert.latest().number, 2);
+        assert_eq!(alert.versions()[0].content.stage, FlowStage::Forming);
+        let alert = alert
+            .close("focal@COL", at("2021-10-01T10:00:00-05:00"))
+            .unwrap();
+        assert_eq!(alert.state(), AlertState::Closed);
+        let states: Vec<AlertState> = alert.history().iter().map(|c| c.to).collect();
+        assert_eq!(states, [AlertState::Active, AlertState::Closed]);
+        let refused = alert
+            .clone()
+            .update(
+                necocli(FlowStage::Dispersed),
+                "x",
+                "focal@COL",
+                at("2021-10-02T10:00:00-05:00"),
+            )
+            .unwrap_err();
+        assert_eq!(refused.to_string(), "cannot update: the alert is closed");
+        assert!(alert
+            .clone()
+            .cancel("error", "focal@COL", at("2021-10-02T10:00:00-05:00"))
+            .is_err());
+    }
+
+    #[test]
+    fn an_update_says_what_changed_and_a_cancellation_says_why() {
+        let alert = active_colombian_alert();
+        let refused = alert
+            .clone()
+            .update(
+                necocli(FlowStage::InTransit),
+                "  ",
+                "focal@COL",
+                at("2021-09-02T10:00:00-05:00"),
+            )
+            .unwrap_err();
+        assert!(refused.to_string().contains("what_changed"), "{refused}");
+        assert!(alert
+            .clone()
+            .cancel(" ", "focal@COL", at("2021-09-02T10:00:00-05:00"))
+            .is_err());
+        let cancelled = alert
+            .cancel(
+                "the boats were suspended",
+                "focal@COL",
+                at("2021-09-02T10:00:00-05:00"),
+            )
+            .unwrap();
+        assert_eq!(cancelled.state(), AlertState::Cancelled);
+        assert_eq!(
+            cancelled.history()[1].reason.as_deref(),
+            Some("the boats were suspended")
+        );
+    }
+
+    #[test]
+    fn a_draft_without_recipients_cannot_be_activated_nor_acknowledged() {
+        let draft = Alert::draft(
+            country("PAN"),
+            necocli(FlowStage::InTransit),
+            "focal@PAN",
+            at("2021-09-01T08:00:00-05:00"),
+        )
+        .unwrap();
+        assert!(draft
+            .clone()
+            .activate("focal@PAN", at("2021-09-01T09:00:00-05:00"))
+            .is_err());
+        let refused = draft
+            .acknowledge(country("CRI"), "focal@CRI", at("2021-09-01T09:00:00-06:00"))
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "cannot acknowledge: the alert is draft"
+        );
+    }
+
+    #[test]
+    fn only_recipients_acknowledge_and_each_only_once() {
+        let alert = active_colombian_alert();
+        let alert = alert
+            .acknowledge(country("PAN"), "focal@PAN", at("2021-09-01T10:00:00-05:00"))
+            .unwrap();
+        assert_eq!(
+            alert
+                .clone()
+                .acknowledge(country("PAN"), "focal@PAN", at("2021-09-01T11:00:00-05:00")),
+            Err(CoreError::AlreadyAcknowledged {
+                country: country("PAN")
+            })
+        );
+        assert_eq!(
+            alert
+                .clone()
+                .acknowledge(country("CAN"), "focal@CAN", at("2021-09-01T11:00:00-05:00")),
+            Err(CoreError::NotARecipient {
+                country: country("CAN")
+            })
+        );
+        assert_eq!(alert.acknowledgements()[0].version, 1);
+        assert_eq!(alert.unacknowledged().len(), 6);
+    }
+
+    #[test]
+    fn a_recipient_that_has_not_acknowledged_within_a_day_is_overdue() {
+        let alert = active_colombian_alert()
+            .acknowledge(country("PAN"), "focal@PAN", at("2021-09-01T10:00:00-05:00"))
+            .unwrap();
+        let within = Duration::hours(24);
+        assert!(alert
+            .overdue(at("2021-09-02T08:59:00-05:00"), within)
+            .is_empty());
+        let overdue: Vec<&str> = alert
+            .overdue(at("2021-09-02T09:00:00-05:00"), within)
+            .iter()
+            .map(|r| r.country.as_str())
+            .collect();
+        assert_eq!(overdue, ["CRI", "NIC", "HND", "GTM", "MEX", "USA"]);
+        // A recipient added later is counted from when it was added.
+        let alert = alert
+            .add_recipient(
+                Recipient {
+                    country: country("BLZ"),
+                    arrival: None,
+                    added_by_issuer: true,
+                    addressed_at: None,
+                },
+                at("2021-09-02T08:00:00-05:00"),
+            )
+            .unwrap();
+        let overdue = alert.overdue(at("2021-09-02T09:00:00-05:00"), within);
+        assert!(overdue.iter().all(|r| r.country != country("BLZ")));
+        let closed = alert
+            .close("focal@COL", at("2021-09-03T09:00:00-05:00"))
+            .unwrap();
+        assert!(closed
+            .overdue(at("2021-09-09T09:00:00-05:00"), within)
+            .is_empty());
+    }
+
+    #[test]
+    fn the_latest_record_of_each_action_is_current_and_the_history_is_kept() {
+        let pan = country("PAN");
+        let alert = active_colombian_alert();
+        let refused = alert
+            .clone()
+            .record_action(
+                pan,
+                RequiredAction::HealthCare,
+                ActionStatus::Guaranteed,
+                None,
+                "focal@PAN",
+                at("2021-09-01T10:00:00-05:00"),
+            )
+            .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("acknowledges the alert before"),
+            "{refused}"
+        );
+        let alert = alert
+            .acknowledge(pan, "focal@PAN", at("2021-09-01T10:00:00-05:00"))
+            .unwrap()
+            .record_action(
+                pan,
+                RequiredAction::HealthCare,
+                ActionStatus::Guaranteed,
+                None,
+                "focal@PAN",
+                at("2021-09-01T11:00:00-05:00"),
+            )
+            .unwrap()
+            .record_action(
+                pan,
+                RequiredAction::HealthCare,
+                ActionStatus::Done,
+                Some("Lajas Blancas clinic"),
+                "focal@PAN",
+                at("2021-09-10T11:00:00-05:00"),
+            )
+            .unwrap();
+        assert!(alert
+            .clone()
+            .record_action(
+                pan,
+                RequiredAction::AsylumReferral,
+                ActionStatus::NotPossible,
+                None,
+                "focal@PAN",
+                at("2021-09-10T12:00:00-05:00")
+            )
+            .is_err());
+        let current = alert.current_actions(pan);
+        assert_eq!(
+            current[&RequiredAction::HealthCare].status,
+            ActionStatus::Done
+        );
+        assert_eq!(alert.action_records().len(), 2);
+        let elevated = LevelChecklists::regional_default();
+        assert_eq!(
+            alert.outstanding(pan, elevated.required(AlertLevel::High)),
+            [
+                RequiredAction::HumanitarianAssistance,
+                RequiredAction::ProtectionScreening,
+                RequiredAction::AsylumReferral,
+                RequiredAction::UnaccompaniedChildrenCare,
+                RequiredAction::VoluntaryReturnInformation,
+            ]
+        );
+    }
+
+    #[test]
+    fn composition_parts_never_exceed_the_total_and_unaccompanied_children_are_children() {
+        let base = FlowCompositionParts {
+            estimated_people: 400,
+            children: Some(80),
+            ..FlowCompositionParts::default()
+        };
+        assert!(FlowComposition::new(base.clone()).is_ok());
+        for (parts, expected) in [
+            (
+                FlowCompositionParts {
+                    women: Some(401),
+                    ..base.clone()
+                },
+                "women (401)",
+            ),
+            (
+                FlowCompositionParts {
+                    unaccompanied_children: Some(81),
+                    ..base.clone()
+                },
+                "unaccompanied_children (81) is more than children (80)",
+            ),
+            (
+                FlowCompositionParts {
+                    estimated_people: 0,
+                    children: None,
+                    ..base.clone()
+                },
+                "at least one person",
+            ),
+            (
+                FlowCompositionParts {
+                    nationalities: vec![
+                        NationalityEstimate {
+                            nationality: Nationality::parse("VEN").unwrap(),
+                            estimated_people: 300,
+                        },
+                        NationalityEstimate {
+                            nationality: Nationality::parse("ECU").unwrap(),
+                            estimated_people: 150,
+                        },
+                    ],
+                    ..base.clone()
+                },
+                "add up to 450",
+            ),
+        ] {
+            let error = FlowComposition::new(parts).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+        let json = r#"{"estimated_people": 10, "children": 12}"#;
+        assert!(serde_json::from_str::<FlowComposition>(json).is_err());
+    }
+
+    #[test]
+    fn a_polygon_is_stored_closed_and_a_circle_needs_a_radius() {
+        let point = |latitude, longitude| Point {
+            latitude,
+            longitude,
+        };
+        let location = AlertLocation::new(
+            Area::Polygon {
+                points: vec![point(8.6, -77.9), point(8.7, -77.5), point(8.2, -77.4)],
+            },
+            "Darién",
+        )
+        .unwrap();
+        let Area::Polygon { points } = location.area() else {
+            panic!("a polygon")
+        };
+        assert_eq!(points.len(), 4);
+        assert_eq!(points.first(), points.last());
+        assert!(AlertLocation::new(
+            Area::Polygon {
+                points: vec![point(8.6, -77.9), point(8.7, -77.5)]
+            },
+            "x"
+        )
+        .is_err());
+        assert!(AlertLocation::new(
+            Area::Circle {
+                centre: point(8.5, -77.7),
+                radius_km: 0.0
+            },
+            "x"
+        )
+        .is_err());
+        assert!(AlertLocation::new(
+            Area::Circle {
+                centre: point(98.5, -77.7),
+                radius_km: 5.0
+            },
+            "x"
+        )
+        .is_err());
+        assert!(AlertLocation::new(
+            Area::Circle {
+                centre: point(8.5, -77.7),
+                radius_km: 5.0
+            },
+            " "
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn an_alert_is_written_in_at_least_one_language() {
+        assert!(AlertText::new(None, None).is_err());
+        let long = TextBlock {
+            headline: "x".repeat(161),
+            description: "d".to_owned(),
+            instruction: None,
+        };
+        assert!(AlertText::new(None, Some(long)).is_err());
+    }
+
+    #[test]
+    fn an_active_alert_at_the_border_raises_its_recipients_to_high_but_never_to_critical() {
+        let forming = active_colombian_alert();
+        let at_border = forming
+            .clone()
+            .update(
+                necocli(FlowStage::AtBorder),
+                "at the border",
+                "focal@COL",
+                at("2021-09-05T10:00:00-05:00"),
+            )
+            .unwrap();
+        let pan = country("PAN");
+        assert_eq!(
+            effective_level(pan, AlertLevel::Normal, &[]),
+            AlertLevel::Normal
+        );
+        assert_eq!(
+            effective_level(pan, AlertLevel::Normal, std::slice::from_ref(&forming)),
+            AlertLevel::Elevated
+        );
+        assert_eq!(
+            effective_level(
+                pan,
+                AlertLevel::Normal,
+                &[forming.clone(), at_border.clone()]
+            ),
+            AlertLevel::High
+        );
+        assert_eq!(
+            effective_level(
+                country("COL"),
+                AlertLevel::Normal,
+                std::slice::from_ref(&at_border)
+            ),
+            AlertLevel::High
+        );
+        assert_eq!(
+            effective_level(pan, AlertLevel::Critical, std::slice::from_ref(&at_border)),
+            AlertLevel::Critical
+        );
+        assert_eq!(
+            effective_level(
+                country("CAN"),
+                AlertLevel::Normal,
+                std::slice::from_ref(&at_border)
+            ),
+            AlertLevel::Normal
+        );
+        let closed = at_border
+            .close("focal@COL", at("2021-10-01T10:00:00-05:00"))
+            .unwrap();
+        assert_eq!(
+            effective_level(pan, AlertLevel::Normal, &[closed]),
+            AlertLevel::Normal
+        );
+    }
+
+    #[test]
+    fn level_checklists_never_oblige_less_at_a_higher_level() {
+        let default = LevelChecklists::regional_default();
+        assert!(default.required(AlertLevel::Normal).is_empty());
+        assert_eq!(
+            default.required(AlertLevel::Critical).len(),
+            RequiredAction::ALL.len()
+        );
+        let mut checklists: Vec<LevelChecklist> = default.into();
+        checklists[2]
+            .required
+            .retain(|a| *a != RequiredAction::AsylumReferral);
+        let error = LevelChecklists::new(checklists.clone())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("elevated obliges asylum_referral but high does not"),
+            "{error}"
+        );
+        checklists.pop();
+        assert!(LevelChecklists::new(checklists).is_err());
+    }
+
+    #[test]
+    fn an_alert_survives_the_round_trip_through_json_and_a_broken_one_is_refused() {
+        let alert = active_colombian_alert()
+            .acknowledge(country("PAN"), "focal@PAN", at("2021-09-01T10:00:00-05:00"))
+            .unwrap()
+            .with_id(AlertId(42));
+        let json = serde_json::to_value(&alert).unwrap();
+        assert_eq!(json["state"], "active");
+        assert_eq!(json["versions"][0]["content"]["stage"], "forming");
+        assert_eq!(
+            serde_json::from_value::<Alert>(json.clone()).unwrap(),
+            alert
+        );
+        let mut broken = json.clone();
+        broken["acknowledgements"][0]["country"] = "CAN".into();
+        assert!(serde_json::from_value::<Alert>(broken).is_err());
+        let mut broken = json;
+        broken["state"] = "closed".into();
+        assert!(serde_json::from_value::<Alert>(broken).is_err());
+    }
+
+    #[test]
+    fn a_stranded_population_in_necocli_shows_its_shelters_overcrowded() {
+        let parts = StrandedPopulationParts {
+            country: country("COL"),
+            location: AlertLocation::new(
+                Area::Place {
+                    place: PlaceCode::parse("CO-NEC").unwrap(),
+                },
+                "Necoclí",
+            )
+            .unwrap(),
+            estimated_people: 7000,
+            estimated_by: "Migración Colombia".to_owned(),
+            estimated_at: at("2021-09-01T08:00:00-05:00"),
+            needs: Needs::default(),
+            shelter: Some(ShelterLoad {
+                capacity: 500,
+                occupancy: 900,
+            }),
+            alerts: vec![AlertId(42)],
+        };
+        let population = StrandedPopulation::new(parts.clone()).unwrap();
+        assert!(population.overcrowded());
+        assert_eq!(population.unsheltered(), Some(6100));
+        assert_eq!(
+            population
+                .clone()
+                .link_alert(AlertId(42))
+                .parts()
+                .alerts
+                .len(),
+            1
+        );
+        let too_many = StrandedPopulationParts {
+            shelter: Some(ShelterLoad {
+                capacity: 500,
+                occupancy: 7001,
+            }),
+            ..parts.clone()
+        };
+        assert!(StrandedPopulation::new(too_many).is_err());
+        let anonymous = StrandedPopulationParts {
+            estimated_by: " ".to_owned(),
+            ..parts.clone()
+        };
+        assert!(StrandedPopulation::new(anonymous)
+            .unwrap_err()
+            .to_string()
+            .contains("estimated_by"));
+        let twice = StrandedPopulationParts {
+            alerts: vec![AlertId(1), AlertId(1)],
+            ..parts
+        };
+        assert!(StrandedPopulation::new(twice).is_err());
+    }
+
+    #[test]
+    fn vocabularies_parse_their_codes_and_levels_are_ordered() {
+        assert!(
+            AlertLevel::Normal < AlertLevel::Elevated && AlertLevel::High < AlertLevel::Critical
+        );
+        assert_eq!(FlowStage::parse("AT_BORDER"), Ok(FlowStage::AtBorder));
+        assert_eq!(
+            serde_json::to_string(&ActionStatus::NotPossible).unwrap(),
+            "\"not_possible\""
+        );
+        assert!(RequiredAction::parse("food")
+            .unwrap_err()
+            .to_string()
+            .contains("humanitarian_assistance"));
+        assert!(Direction::parse("eastbound").is_err());
+        assert!(AlertState::parse("open").is_err());
+    }
+}
