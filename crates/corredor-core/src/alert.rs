@@ -781,6 +781,14 @@ impl Alert {
                 );
             }
         }
+        if parts.state == AlertState::Draft
+            && !(parts.acknowledgements.is_empty() && parts.action_records.is_empty())
+        {
+            return invalid(
+                "acknowledgements",
+                "a draft has reached no one, so no one has acknowledged it".to_owned(),
+            );
+        }
         let mut state = AlertState::Draft;
         for change in &parts.history {
             if change.from != state || !may_move(change.from, change.to) {
@@ -941,6 +949,15 @@ impl Alert {
             return Err(CoreError::InvalidAlert {
                 field: "recipients",
                 reason: "an alert is activated with at least one recipient".to_owned(),
+            });
+        }
+        let drafted = self.0.versions[0].issued_at;
+        if at < drafted {
+            return Err(CoreError::InvalidAlert {
+                field: "at",
+                reason: format!(
+                    "the alert cannot be activated ({at}) before it was drafted ({drafted})"
+                ),
             });
         }
         for recipient in &mut self.0.recipients {
@@ -1764,6 +1781,25 @@ mod tests {
             .clone()
             .activate("focal@PAN", at("2021-09-01T09:00:00-05:00"))
             .is_err());
+        let with_recipient = draft
+            .clone()
+            .add_recipient(
+                Recipient {
+                    country: country("CRI"),
+                    arrival: None,
+                    added_by_issuer: true,
+                    addressed_at: None,
+                },
+                at("2021-09-01T08:30:00-05:00"),
+            )
+            .unwrap();
+        let refused = with_recipient
+            .activate("focal@PAN", at("2021-09-01T07:00:00-05:00"))
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("before it was drafted"),
+            "{refused}"
+        );
         let refused = draft
             .acknowledge(country("CRI"), "focal@CRI", at("2021-09-01T09:00:00-06:00"))
             .unwrap_err();
