@@ -593,8 +593,8 @@ pub struct Recipient {
 }
 
 /// The countries ahead of `issuing_country` on `corridor` in `direction`, nearest first, each
-/// with an arrival window from the cumulative leg transit times ([`ArrivalWindowRule::
-/// REGIONAL_DEFAULT`]) counted from `seen_on`. Southbound reverses the corridor and assumes
+/// with an arrival window from the cumulative leg transit times and
+/// [`ArrivalWindowRule::REGIONAL_DEFAULT`], counted from `seen_on`. Southbound reverses the corridor and assumes
 /// each leg takes as long in both directions (no southbound transit times are recorded).
 pub fn recipients_ahead(
     corridor: &Corridor,
