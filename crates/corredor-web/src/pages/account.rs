@@ -16,6 +16,7 @@ use corredor_app::AppError;
 use maud::{html, Markup};
 use rand::RngCore;
 
+use super::form::{forbidden_form, Form};
 use super::{html_response, language, page_frame, translator};
 use crate::auth::{cookie, set_cookie, Visitor, SESSION_COOKIE, SIGN_IN_COOKIE};
 use crate::render::Lang;
@@ -152,18 +153,6 @@ fn sign_in_form(lang: Lang, t: &dyn Fn(&str) -> String, form_token: &str, next: 
     }
 }
 
-/// The fields of a form body, form-urlencoded.
-fn form_fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
 /// The client's address, for throttling: the connection's peer when served, else unknown.
 fn client(request: &Request) -> String {
     request
@@ -173,23 +162,14 @@ fn client(request: &Request) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-const MAX_FORM_BYTES: usize = 16 * 1024;
-
 async fn sign_in(State(state): State<AppState>, visitor: Visitor, request: Request) -> Response {
     let client = client(&request);
-    let headers = request.headers().clone();
-    let body = match axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await {
-        Ok(body) => body,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    let form = match Form::read(request).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
     };
-    let fields = form_fields(&body);
-    let lang = Lang::from_query_or_accept(
-        field(&fields, "lang"),
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok()),
-    );
-    let next = safe_next(field(&fields, "next"));
+    let (lang, headers) = (form.lang, form.headers.clone());
+    let next = safe_next(form.get("next"));
     let query = format!("lang={}", lang.code());
     let retry = |failure: Failure, status: StatusCode| {
         form_response(
@@ -204,15 +184,15 @@ async fn sign_in(State(state): State<AppState>, visitor: Visitor, request: Reque
         )
     };
     let expected = cookie(&headers, SIGN_IN_COOKIE);
-    let given = field(&fields, "csrf").unwrap_or_default();
+    let given = form.get("csrf").unwrap_or_default();
     let form_valid = expected
         .as_deref()
         .is_some_and(|expected| !given.is_empty() && constant_time_eq(expected, given));
     if !form_valid {
         return retry(Failure::ExpiredForm, StatusCode::FORBIDDEN);
     }
-    let name = field(&fields, "name").unwrap_or_default();
-    let password = field(&fields, "password").unwrap_or_default();
+    let name = form.get("name").unwrap_or_default();
+    let password = form.get("password").unwrap_or_default();
     match state.app.sign_in(name, password, &client).await {
         Ok(opened) => {
             let max_age = (opened.expires_at - chrono::Utc::now())
@@ -253,20 +233,18 @@ async fn sign_in(State(state): State<AppState>, visitor: Visitor, request: Reque
 }
 
 async fn sign_out(State(state): State<AppState>, visitor: Visitor, request: Request) -> Response {
-    let headers = request.headers().clone();
-    let body = match axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await {
-        Ok(body) => body,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    let form = match Form::read(request).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
     };
-    let fields = form_fields(&body);
-    let lang = Lang::from_query_or_accept(field(&fields, "lang"), None);
+    let (lang, headers) = (form.lang, &form.headers);
     if visitor.session.is_some() {
-        if !visitor.csrf_matches(field(&fields, "csrf").unwrap_or_default()) {
+        if !visitor.csrf_matches(form.get("csrf").unwrap_or_default()) {
             return forbidden_form(lang);
         }
-        if let Some(value) = cookie(&headers, SESSION_COOKIE) {
+        if let Some(value) = cookie(headers, SESSION_COOKIE) {
             if let Err(error) = state.app.sign_out(&value).await {
-                return super::internal_error(lang, "/sign-out", &headers, &error);
+                return super::internal_error(lang, "/sign-out", headers, &error);
             }
         }
     }
@@ -277,21 +255,6 @@ async fn sign_out(State(state): State<AppState>, visitor: Visitor, request: Requ
         set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies),
     );
     response
-}
-
-/// A form sent without the session's token: refused, and nothing changed.
-pub(crate) fn forbidden_form(lang: Lang) -> Response {
-    html_response(
-        StatusCode::FORBIDDEN,
-        crate::render::layout::error_page(
-            translator(),
-            lang,
-            crate::render::layout::ErrorKind::BadRequest,
-            "/",
-            &translator().get(lang, "form-token-missing", &[]),
-        ),
-        lang,
-    )
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {

@@ -26,6 +26,7 @@ use crate::AppState;
 mod account;
 mod completeness;
 mod forecasts;
+mod form;
 mod sharing;
 mod signals;
 

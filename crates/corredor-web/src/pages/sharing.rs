@@ -13,6 +13,7 @@ use corredor_core::{
 };
 use maud::{html, Markup};
 
+use super::form::{forbidden_form, refused, Form};
 use super::{country_name, html_response, internal_error, language, page_frame, translator};
 use crate::auth::Visitor;
 use crate::render::layout::{page, table, Column, Row, Table};
@@ -204,50 +205,27 @@ async fn set_sharing(
     visitor: Visitor,
     request: Request,
 ) -> Response {
-    let headers = request.headers().clone();
-    let Ok(body) = axum::body::to_bytes(request.into_body(), 16 * 1024).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let form = match Form::read(request).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
     };
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
-    let lang = Lang::from_query_or_accept(field("lang"), None);
-    if !visitor.csrf_matches(field("csrf").unwrap_or_default()) {
-        return super::account::forbidden_form(lang);
+    let lang = form.lang;
+    if !visitor.csrf_matches(form.get("csrf").unwrap_or_default()) {
+        return forbidden_form(lang);
     }
-    let refused = |status: StatusCode, reason: String| {
-        html_response(
-            status,
-            crate::render::layout::error_page(
-                translator(),
-                lang,
-                crate::render::layout::ErrorKind::BadRequest,
-                "/sharing",
-                &reason,
-            ),
-            lang,
-        )
-    };
+    let refused = |status: StatusCode, reason: String| refused(lang, "/sharing", status, &reason);
     let Some(country) = visitor.caller.country() else {
         return refused(
             StatusCode::FORBIDDEN,
             "only a country's focal points choose who reads its data".to_owned(),
         );
     };
-    let measure = match Measure::parse(field("measure").unwrap_or_default()) {
+    let measure = match Measure::parse(form.get("measure").unwrap_or_default()) {
         Ok(measure) => measure,
         Err(error) => return refused(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()),
     };
-    let level_code = field("level").unwrap_or_default();
-    let members: Result<Vec<CountryCode>, _> = fields
-        .iter()
-        .filter(|(key, _)| key == "member")
-        .map(|(_, value)| CountryCode::parse(value))
-        .collect();
+    let level_code = form.get("level").unwrap_or_default();
+    let members: Result<Vec<CountryCode>, _> = form.all("member").map(CountryCode::parse).collect();
     let level = match members.and_then(|members| {
         // Members ticked for another level are not a choice: only named_members names them.
         let members = if level_code == "named_members" {
@@ -281,6 +259,6 @@ async fn set_sharing(
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
-        Err(error) => internal_error(lang, "/sharing", &headers, &error),
+        Err(error) => internal_error(lang, "/sharing", &form.headers, &error),
     }
 }

@@ -14,6 +14,7 @@ use corredor_app::{AppError, SignalDetail};
 use corredor_core::{Country, CountryCode, Period, SignalKind, SignalOutcome};
 use maud::{html, Markup};
 
+use super::form::{forbidden_form, refused, Form};
 use super::{country_name, html_response, internal_error, language, page_frame, translator};
 use crate::render::chart::{line_chart, ChartSeries, ExpectedBand, LineChart, SignalMarker};
 use crate::render::format::{format_number, format_period};
@@ -192,38 +193,20 @@ async fn decide(
     axum::extract::Path(id): axum::extract::Path<String>,
     request: axum::extract::Request,
 ) -> Response {
-    let headers = request.headers().clone();
-    let Ok(body) = axum::body::to_bytes(request.into_body(), 16 * 1024).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let form = match Form::read(request).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
     };
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
-    let lang = Lang::from_query_or_accept(field("lang"), None);
-    if !visitor.csrf_matches(field("csrf").unwrap_or_default()) {
-        return super::account::forbidden_form(lang);
+    let lang = form.lang;
+    if !visitor.csrf_matches(form.get("csrf").unwrap_or_default()) {
+        return forbidden_form(lang);
     }
-    let bad_request = |reason: String| {
-        html_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            crate::render::layout::error_page(
-                translator(),
-                lang,
-                crate::render::layout::ErrorKind::BadRequest,
-                "/signals",
-                &reason,
-            ),
-            lang,
-        )
-    };
+    let bad_request =
+        |reason: String| refused(lang, "/signals", StatusCode::UNPROCESSABLE_ENTITY, &reason);
     let Ok(id) = id.trim().parse::<i64>() else {
         return bad_request(format!("`{id}` is not a signal"));
     };
-    let outcome = match SignalOutcome::parse(field("outcome").unwrap_or_default()) {
+    let outcome = match SignalOutcome::parse(form.get("outcome").unwrap_or_default()) {
         Ok(outcome) => outcome,
         Err(error) => return bad_request(error.to_string()),
     };
@@ -233,12 +216,13 @@ async fn decide(
             &visitor.caller,
             id,
             outcome,
-            field("reason").unwrap_or_default(),
+            form.get("reason").unwrap_or_default(),
         )
         .await
     {
         Ok(_) => {
-            let back = field("back")
+            let back = form
+                .get("back")
                 .filter(|back| back.starts_with("/signals") && !back.contains(['\\', '\r', '\n']))
                 .unwrap_or("/signals");
             let mut response = axum::response::Redirect::to(back).into_response();
@@ -252,18 +236,10 @@ async fn decide(
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
-        Err(AppError::Forbidden(reason)) => html_response(
-            StatusCode::FORBIDDEN,
-            crate::render::layout::error_page(
-                translator(),
-                lang,
-                crate::render::layout::ErrorKind::BadRequest,
-                "/signals",
-                &reason,
-            ),
-            lang,
-        ),
-        Err(error) => internal_error(lang, "/signals", &headers, &error),
+        Err(AppError::Forbidden(reason)) => {
+            refused(lang, "/signals", StatusCode::FORBIDDEN, &reason)
+        }
+        Err(error) => internal_error(lang, "/signals", &form.headers, &error),
     }
 }
 

@@ -1,0 +1,79 @@
+//! The forms of the pages: reading a posted form, and the page that refuses one.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{html_response, translator};
+use crate::render::layout::{error_page, ErrorKind};
+use crate::render::Lang;
+
+/// The largest form body read: forms carry a few short fields.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// A posted form (`application/x-www-form-urlencoded`) and the language it asks for.
+pub(crate) struct Form {
+    fields: Vec<(String, String)>,
+    /// The form's `lang` field, else the browser's language.
+    pub lang: Lang,
+    pub headers: HeaderMap,
+}
+
+impl Form {
+    /// Reads the form of a request; a body over the limit is refused with 413.
+    pub async fn read(request: Request) -> Result<Form, Response> {
+        let headers = request.headers().clone();
+        let body = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
+            .await
+            .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+        let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+        let chosen = fields
+            .iter()
+            .find(|(key, _)| key == "lang")
+            .map(|(_, value)| value.as_str());
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok());
+        let lang = Lang::from_query_or_accept(chosen, accept);
+        Ok(Form {
+            fields,
+            lang,
+            headers,
+        })
+    }
+
+    /// The first value of a field.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value of a repeated field (checkboxes).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The page that refuses a form, saying why, with nothing changed.
+pub(crate) fn refused(lang: Lang, path: &str, status: StatusCode, reason: &str) -> Response {
+    html_response(
+        status,
+        error_page(translator(), lang, ErrorKind::BadRequest, path, reason),
+        lang,
+    )
+}
+
+/// A form sent without the session's token: refused, and nothing changed.
+pub(crate) fn forbidden_form(lang: Lang) -> Response {
+    refused(
+        lang,
+        "/",
+        StatusCode::FORBIDDEN,
+        &translator().get(lang, "form-token-missing", &[]),
+    )
+}
