@@ -102,8 +102,10 @@ else
     [[ -n "$port" ]] || port=$(free_port)
     echo "$port" >"$dir/port"
     say "starting the server on 127.0.0.1:$port"
+    # autovacuum is off: the tests' databases live for seconds, and an autovacuum worker (owned
+    # by the server, not the test role) would keep a test from dropping its database.
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >&2
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c autovacuum=off" start >&2
 fi
 
 psql_super() {

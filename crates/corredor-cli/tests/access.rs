@@ -419,12 +419,13 @@ fn on_postgresql_too_a_row_changed_by_hand_breaks_the_audit_log_at_that_entry() 
         "{out}"
     );
 
+    // Best effort: a database left behind (an autovacuum worker still in it) is dropped by
+    // the next run, which starts with the same statement.
     runtime.block_on(async {
         let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
+            .await;
+        admin.close().await.ok();
     });
 }

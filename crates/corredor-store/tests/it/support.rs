@@ -71,13 +71,26 @@ impl FreshPostgres {
         let mut admin = sqlx::PgConnection::connect(&self.server)
             .await
             .expect("the PostgreSQL server is still reachable");
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        ))
-        .execute(&mut admin)
-        .await
-        .expect("the test database can be dropped");
+        // An autovacuum worker may be visiting the database: it belongs to the server, not to
+        // the test role, so FORCE cannot end it and the drop is refused until it is done.
+        let mut attempts = 0;
+        loop {
+            let dropped = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin)
+            .await;
+            match dropped {
+                Ok(_) => break,
+                Err(error) if attempts < 100 => {
+                    attempts += 1;
+                    tracing::debug!(%error, "the test database is still in use; retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("the test database can be dropped: {error}"),
+            }
+        }
         admin.close().await.ok();
     }
 }
