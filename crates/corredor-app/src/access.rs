@@ -161,10 +161,7 @@ impl App {
                 }
             }
         }
-        self.store
-            .acting_as(actor(caller))
-            .put_sharing_policy(policy)
-            .await?;
+        self.acting(caller).put_sharing_policy(policy).await?;
         Ok(())
     }
 }
@@ -224,11 +221,13 @@ pub(crate) fn refuse_reported_values(caller: &Caller) -> Result<(), AppError> {
     }
 }
 
-/// Who the audit log names for a caller's writes.
-pub(crate) fn actor(caller: &Caller) -> Actor {
-    Actor {
-        name: caller.actor_name().to_owned(),
-        organisation: caller.actor_organisation().to_owned(),
+impl App {
+    /// The store whose writes the audit log attributes to `caller`.
+    pub(crate) fn acting(&self, caller: &Caller) -> corredor_store::Store {
+        self.store.acting_as(Actor {
+            name: caller.actor_name().to_owned(),
+            organisation: caller.actor_organisation().to_owned(),
+        })
     }
 }
 

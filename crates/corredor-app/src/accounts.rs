@@ -17,7 +17,7 @@ use corredor_core::{
 use corredor_exchange::Problem;
 use corredor_store::{
     Account, Actor, AuditEntry, AuditFilter, AuditVerification, NewAccount, NewAuditEntry,
-    NewSession, NewToken, Store, StoreError, StoredToken,
+    NewSession, NewToken, StoreError, StoredToken,
 };
 use rand::RngCore;
 use serde::Serialize;
@@ -520,14 +520,6 @@ impl App {
     pub async fn verify_audit(&self, caller: &Caller) -> Result<AuditVerification, AppError> {
         authorize(caller, &Action::ReadAudit(None))?;
         Ok(self.store.verify_audit().await?)
-    }
-
-    /// The store whose writes the audit log attributes to `caller`.
-    fn acting(&self, caller: &Caller) -> Store {
-        self.store.acting_as(Actor {
-            name: caller.actor_name().to_owned(),
-            organisation: caller.actor_organisation().to_owned(),
-        })
     }
 
     fn lock_throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {

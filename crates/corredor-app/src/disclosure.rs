@@ -83,14 +83,7 @@ impl App {
         &self,
         request: &SeriesRequest,
     ) -> Result<SeriesResponse, AppError> {
-        if let (Some(from), Some(to)) = (request.from, request.to) {
-            if from > to {
-                return Err(AppError::invalid(
-                    "from",
-                    format!("`from` ({from}) is after `to` ({to})"),
-                ));
-            }
-        }
+        request.check_range()?;
         let shape = shape(request)?;
         let threshold = self.disclosure_threshold;
         let kind = request.measure.kind();

@@ -139,8 +139,7 @@ impl App {
             revised,
             unchanged,
         } = self
-            .store
-            .acting_as(crate::access::actor(request.caller))
+            .acting(request.caller)
             .record_observations(&observations, &submission)
             .await?;
         tracing::info!(

@@ -78,8 +78,7 @@ impl App {
                 }
             }
         }
-        self.store
-            .acting_as(crate::access::actor(caller))
+        self.acting(caller)
             .put_places(std::slice::from_ref(place))
             .await?;
         Ok(())
@@ -120,10 +119,7 @@ impl App {
                 }
             }
         }
-        self.store
-            .acting_as(crate::access::actor(caller))
-            .put_corridor(corridor)
-            .await?;
+        self.acting(caller).put_corridor(corridor).await?;
         Ok(())
     }
 }

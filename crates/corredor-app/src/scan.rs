@@ -569,8 +569,7 @@ impl App {
             return Err(AppError::Invalid(problems));
         }
         Ok(self
-            .store
-            .acting_as(crate::access::actor(caller))
+            .acting(caller)
             .decide_signal(
                 id,
                 outcome,

@@ -85,6 +85,17 @@ impl SeriesRequest {
         }
     }
 
+    /// Refuses a range that ends before it starts.
+    pub(crate) fn check_range(&self) -> Result<(), AppError> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if from > to => Err(AppError::invalid(
+                "from",
+                format!("`from` ({from}) is after `to` ({to})"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn grouped(&self, dimension: Dimension) -> bool {
         self.by.contains(&dimension)
     }
@@ -356,14 +367,7 @@ impl App {
         &self,
         request: &SeriesRequest,
     ) -> Result<SeriesResponse, AppError> {
-        if let (Some(from), Some(to)) = (request.from, request.to) {
-            if from > to {
-                return Err(AppError::invalid(
-                    "from",
-                    format!("`from` ({from}) is after `to` ({to})"),
-                ));
-            }
-        }
+        request.check_range()?;
         let mut notes = Vec::new();
         let by_place = request.grouped(Dimension::Place) || !request.places.is_empty();
         // Country totals come from country-level rows; a country that only reports by place

@@ -143,7 +143,8 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
     .expect("cookie values are URL-safe text")
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Whether two secrets are equal, in a time that does not depend on where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -136,7 +136,7 @@ pub fn is_loopback(address: SocketAddr) -> bool {
     address.ip().is_loopback()
 }
 
-/// Resolves on Ctrl-C or SIGTERM: the stop [`serve_tls`] waits for, as [`crate::serve`] does.
+/// Resolves on Ctrl-C or SIGTERM: the stop [`serve_tls`] and [`crate::serve`] wait for.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -18,7 +18,7 @@ use rand::RngCore;
 
 use super::form::{forbidden_form, Form};
 use super::{html_response, language, page_frame, translator};
-use crate::auth::{cookie, set_cookie, Visitor, SESSION_COOKIE, SIGN_IN_COOKIE};
+use crate::auth::{constant_time_eq, cookie, set_cookie, Visitor, SESSION_COOKIE, SIGN_IN_COOKIE};
 use crate::render::Lang;
 use crate::AppState;
 
@@ -185,9 +185,9 @@ async fn sign_in(State(state): State<AppState>, visitor: Visitor, request: Reque
     };
     let expected = cookie(&headers, SIGN_IN_COOKIE);
     let given = form.get("csrf").unwrap_or_default();
-    let form_valid = expected
-        .as_deref()
-        .is_some_and(|expected| !given.is_empty() && constant_time_eq(expected, given));
+    let form_valid = expected.as_deref().is_some_and(|expected| {
+        !given.is_empty() && constant_time_eq(expected.as_bytes(), given.as_bytes())
+    });
     if !form_valid {
         return retry(Failure::ExpiredForm, StatusCode::FORBIDDEN);
     }
@@ -255,12 +255,4 @@ async fn sign_out(State(state): State<AppState>, visitor: Visitor, request: Requ
         set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies),
     );
     response
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
