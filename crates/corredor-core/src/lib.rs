@@ -19,6 +19,7 @@ mod measure;
 mod observation;
 mod period;
 mod place;
+pub mod returns;
 mod signal;
 
 pub use access::{

@@ -15,6 +15,7 @@
 //! Reference: OASIS, *Common Alerting Protocol Version 1.2*, OASIS Standard, 1 July 2010
 //! (CAP-v1.2-os), with Errata 01.
 
+mod alert;
 mod read;
 mod rules;
 mod write;
