@@ -44,6 +44,7 @@
 //! mapped to [`StoreError`] here.
 
 mod access;
+mod alerts;
 mod audit;
 mod error;
 mod forecasts;
@@ -54,6 +55,7 @@ mod record;
 mod reference;
 mod signals;
 mod sql;
+mod webhooks;
 
 pub mod benchmark;
 
@@ -66,6 +68,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use alerts::{
+    AlertAudience, AlertFilter, AlertRevision, CapOrigin, NewAlertLevel, Reminder, StoredAlert,
+    StoredAlertLevel, StoredChecklists, StoredStranded,
+};
 pub use access::{Account, NewAccount, NewSession, NewToken, StoredSession, StoredToken};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use error::StoreError;
@@ -80,6 +86,10 @@ pub use model::{
 pub use signals::{
     AlgorithmStatistics, DecisionFilter, NewSignal, SignalDecision, SignalFilter, SignalScope,
     StoredSignal,
+};
+
+pub use webhooks::{
+    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryState, NewDelivery, NewWebhook, Webhook,
 };
 
 use crate::sql::{bind_postgres, bind_sqlite, RowAccess, Sql};

@@ -33,6 +33,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "access",
         include_str!("../migrations/sqlite/0004_access.sql"),
     ),
+    (
+        5,
+        "alerts",
+        include_str!("../migrations/sqlite/0005_alerts.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -55,6 +60,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "access",
         include_str!("../migrations/postgres/0004_access.sql"),
+    ),
+    (
+        5,
+        "alerts",
+        include_str!("../migrations/postgres/0005_alerts.sql"),
     ),
 ];
 

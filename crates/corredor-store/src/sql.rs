@@ -113,6 +113,7 @@ pub(crate) trait RowAccess {
     fn integer(&self, index: usize) -> Result<i64, StoreError>;
     fn real(&self, index: usize) -> Result<f64, StoreError>;
     fn timestamp(&self, index: usize) -> Result<DateTime<Utc>, StoreError>;
+    fn optional_timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
 impl RowAccess for SqliteRow {
@@ -134,6 +135,15 @@ impl RowAccess for SqliteRow {
             .map(|at| at.with_timezone(&Utc))
             .map_err(|_| StoreError::corrupt(text))
     }
+    fn optional_timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let text: Option<String> = self.try_get(index)?;
+        text.map(|text| {
+            DateTime::parse_from_rfc3339(&text)
+                .map(|at| at.with_timezone(&Utc))
+                .map_err(|_| StoreError::corrupt(text))
+        })
+        .transpose()
+    }
 }
 
 impl RowAccess for PgRow {
@@ -154,6 +164,9 @@ impl RowAccess for PgRow {
         Ok(self.try_get(index)?)
     }
     fn timestamp(&self, index: usize) -> Result<DateTime<Utc>, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+    fn optional_timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(self.try_get(index)?)
     }
 }

@@ -3,6 +3,7 @@
 //! time, dropped afterwards). `scripts/postgres.sh` starts such a server.
 
 mod access;
+mod alerts;
 mod audit;
 mod forecasts;
 mod reading;
