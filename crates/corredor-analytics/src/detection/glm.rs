@@ -36,6 +36,8 @@
 //! Measured with `corredor bench detect` (Noufaily's settings: about 240 observations,
 //! 11 parameters and 4-5 iterations per fit); the figures are in the commit messages.
 
+use std::ops::Range;
+
 const MAX_ITERATIONS: usize = 25;
 const EPSILON: f64 = 1e-8;
 
@@ -171,6 +173,60 @@ impl QuasiPoisson {
     #[inline]
     pub(crate) fn push_whole(&mut self, terms: CountTerms, t: i64, level: usize) {
         self.push_at(terms, t as f64, level, t.unsigned_abs() < 1_000_000);
+    }
+
+    /// Adds the observations `range` of a series, in one seasonal level at consecutive
+    /// whole times from `t_first`: [`Self::push_whole`] for each, with the functions of
+    /// the counts copied as whole slices rather than one at a time.
+    pub(crate) fn push_run(
+        &mut self,
+        terms: &SeriesTerms,
+        range: Range<usize>,
+        t_first: i64,
+        level: usize,
+    ) {
+        let len = range.len();
+        if len == 0 {
+            return;
+        }
+        let t_last = t_first + len as i64 - 1;
+        if t_first.unsigned_abs() >= 1_000_000 || t_last.unsigned_abs() >= 1_000_000 {
+            for (j, i) in range.enumerate() {
+                self.push_whole(terms.get(i), t_first + j as i64, level);
+            }
+            return;
+        }
+        let start = self.y.len();
+        self.y.extend_from_slice(&terms.y[range.clone()]);
+        self.y_log_y
+            .extend_from_slice(&terms.y_log_y[range.clone()]);
+        self.y_two_thirds
+            .extend_from_slice(&terms.y_two_thirds[range.clone()]);
+        self.log_start.extend_from_slice(&terms.log_start[range]);
+        self.t.extend((t_first..=t_last).map(|t| t as f64));
+        self.level.resize(start + len, level);
+        let (t_first, t_last) = (t_first as f64, t_last as f64);
+        // The same runs as pushing one at a time: the first joins the last run when it
+        // continues it.
+        match self.runs.last_mut() {
+            Some(run) if run.level == level && self.whole_times && t_first == run.t_end + 1.0 => {
+                run.end = start + len;
+                run.t_end = t_last;
+            }
+            _ => self.runs.push(Run {
+                level,
+                start,
+                end: start + len,
+                t_end: t_last,
+            }),
+        }
+        if t_first < self.t_min {
+            self.t_min = t_first;
+        }
+        if t_last > self.t_max {
+            self.t_max = t_last;
+        }
+        self.n_levels = self.n_levels.max(level + 1);
     }
 
     #[inline(always)]
@@ -825,6 +881,42 @@ impl CountTerms {
             y_log_y: if y > 0.0 { y * y.ln() } else { 0.0 },
             y_two_thirds: y.powf(2.0 / 3.0),
             log_start: (y + 0.1).ln(),
+        }
+    }
+}
+
+/// [`CountTerms`] of every count of a series, one slice per term, so that a run of
+/// consecutive periods enters a model as four slice copies.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SeriesTerms {
+    y: Vec<f64>,
+    y_log_y: Vec<f64>,
+    y_two_thirds: Vec<f64>,
+    log_start: Vec<f64>,
+}
+
+impl SeriesTerms {
+    /// The terms of `counts`, replacing any held.
+    pub(crate) fn fill(&mut self, counts: &[f64]) {
+        self.y.clear();
+        self.y_log_y.clear();
+        self.y_two_thirds.clear();
+        self.log_start.clear();
+        for &y in counts {
+            let terms = CountTerms::new(y);
+            self.y.push(terms.y);
+            self.y_log_y.push(terms.y_log_y);
+            self.y_two_thirds.push(terms.y_two_thirds);
+            self.log_start.push(terms.log_start);
+        }
+    }
+
+    pub(crate) fn get(&self, i: usize) -> CountTerms {
+        CountTerms {
+            y: self.y[i],
+            y_log_y: self.y_log_y[i],
+            y_two_thirds: self.y_two_thirds[i],
+            log_start: self.log_start[i],
         }
     }
 }
