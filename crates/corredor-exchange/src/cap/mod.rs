@@ -12,6 +12,10 @@
 //! invalid messages, listing every problem with the element path (`alert/info[2]/area[1]/circle[1]`).
 //! Neither touches a file: the reader takes bytes and the writer returns a `String`.
 //!
+//! [`alert_to_cap`] turns a migratory alert into the messages it has produced (`Alert`,
+//! `Update`s, a closing `Update` or a `Cancel`) and [`cap_to_alert`] reads a partner's message
+//! into the parts of an alert; the `alert` module documents the mapping field by field.
+//!
 //! Reference: OASIS, *Common Alerting Protocol Version 1.2*, OASIS Standard, 1 July 2010
 //! (CAP-v1.2-os), with Errata 01.
 
@@ -23,6 +27,11 @@ mod write;
 use chrono::{DateTime, FixedOffset};
 use thiserror::Error;
 
+pub use alert::{
+    alert_to_cap, cap_to_alert, latest_cap, CapContext, CapMappingError, CapPlace, ImportedCap,
+    MappingProblem, DEFAULT_CORRIDOR, ENGLISH, PLACE_GEOCODE, PLACE_RADIUS_KM, SHORTEST_RADIUS_KM,
+    SPANISH,
+};
 pub use read::{read_cap, read_cap_from, MAX_CAP_BYTES};
 pub use write::write_cap;
 
