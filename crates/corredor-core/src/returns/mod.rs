@@ -22,6 +22,8 @@
 
 mod access;
 mod case_reference;
+#[cfg(test)]
+mod fixtures;
 mod operation;
 mod reintegration;
 mod territory;

@@ -1306,3 +1306,689 @@ fn check_territories(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::returns::fixtures::*;
+
+    type CaseChange<'a> = &'a dyn Fn(&mut Vec<CaseSafeguards>);
+    type GroupChange<'a> = &'a dyn Fn(&mut ReturnGroupParts);
+
+    fn proposed() -> ReturnOperation {
+        tecun_uman_draft()
+            .propose("mx.enlace", at("2024-03-04T15:00:00-06:00"))
+            .unwrap()
+    }
+
+    fn departed() -> ReturnOperation {
+        proposed()
+            .accept("gt.enlace", at("2024-03-05T10:00:00-06:00"))
+            .unwrap()
+            .depart("mx.enlace", at("2024-03-12T07:00:00-06:00"))
+            .unwrap()
+    }
+
+    /// The Tecún Umán draft with one change to its safeguards.
+    fn draft_with(change: impl FnOnce(&mut Vec<CaseSafeguards>)) -> ReturnOperation {
+        let mut cases = tecun_uman_cases();
+        change(&mut cases);
+        ReturnOperation::draft(
+            tecun_uman_plan(),
+            retention(),
+            "mx.enlace",
+            at("2024-03-04T09:00:00-06:00"),
+        )
+        .unwrap()
+        .record_safeguards(cases, "mx.enlace", at("2024-03-04T11:30:00-06:00"))
+        .unwrap()
+    }
+
+    /// Asserts that proposing is refused with exactly `expected` missing, and that the
+    /// refusal names it.
+    fn check_refused(operation: ReturnOperation, expected: &[MissingSafeguard], words: &str) {
+        let before = operation.clone();
+        let error = operation
+            .clone()
+            .propose("mx.enlace", at("2024-03-04T15:00:00-06:00"))
+            .unwrap_err();
+        let ReturnError::SafeguardsMissing { attempted, missing } = &error else {
+            panic!("expected missing safeguards, got {error}");
+        };
+        assert_eq!(*attempted, "propose");
+        assert_eq!(missing.0, expected);
+        let message = error.to_string();
+        assert!(message.contains(words), "{message}");
+        assert_eq!(operation, before);
+        assert_eq!(operation.state(), ReturnState::Draft);
+    }
+
+    #[test]
+    fn a_draft_without_a_safeguards_record_cannot_be_proposed() {
+        let draft = ReturnOperation::draft(
+            tecun_uman_plan(),
+            retention(),
+            "mx.enlace",
+            at("2024-03-04T09:00:00-06:00"),
+        )
+        .unwrap();
+        check_refused(
+            draft,
+            &[MissingSafeguard::NotRecorded],
+            "no safeguards are recorded",
+        );
+    }
+
+    #[test]
+    fn a_person_not_recorded_as_informed_and_consenting_blocks_the_proposal() {
+        let draft = draft_with(|cases| cases[0].informed_and_consented = 3);
+        check_refused(
+            draft,
+            &[MissingSafeguard::InformedConsent {
+                people: 1,
+                cases: 1,
+            }],
+            "informed consent: 1 person in 1 case",
+        );
+    }
+
+    #[test]
+    fn a_pending_protection_claim_blocks_the_proposal_for_non_refoulement() {
+        let draft = draft_with(|cases| {
+            cases[1].pending_protection_claims = 4;
+            cases[10].pending_protection_claims = 1;
+        });
+        check_refused(
+            draft,
+            &[MissingSafeguard::NonRefoulement {
+                people: 5,
+                cases: 2,
+            }],
+            "non-refoulement: 5 people in 2 cases with a pending asylum or protection claim",
+        );
+    }
+
+    #[test]
+    fn a_child_without_a_best_interest_determination_blocks_the_proposal() {
+        let draft = draft_with(|cases| cases[4].best_interest_determinations.clear());
+        check_refused(
+            draft,
+            &[MissingSafeguard::BestInterestDetermination {
+                children: 1,
+                cases: 1,
+            }],
+            "best-interest determination: 1 unaccompanied or separated child in 1 case",
+        );
+    }
+
+    #[test]
+    fn one_unaccompanied_child_without_a_determination_blocks_the_whole_group_of_38() {
+        // 37 people are ready; the 38th, a 15-year-old travelling alone, has no determination.
+        let draft = draft_with(|cases| cases[3].best_interest_determinations.clear());
+        assert_eq!(draft.group().people(), 38);
+        let totals = draft.safeguards().unwrap().totals;
+        assert_eq!(totals.informed_and_consented, 38);
+        assert_eq!(totals.pending_protection_claims, 0);
+        assert_eq!(totals.best_interest_determinations, 2);
+        let error = draft
+            .clone()
+            .propose("mx.enlace", at("2024-03-04T15:00:00-06:00"))
+            .unwrap_err();
+        assert!(matches!(error, ReturnError::SafeguardsMissing { .. }));
+        // Nothing further is possible either: the operation never left the draft.
+        assert!(matches!(
+            draft
+                .clone()
+                .accept("gt.enlace", at("2024-03-05T10:00:00-06:00")),
+            Err(ReturnError::NotAllowed {
+                state: ReturnState::Draft,
+                ..
+            })
+        ));
+        assert!(draft
+            .depart("mx.enlace", at("2024-03-12T07:00:00-06:00"))
+            .is_err());
+    }
+
+    #[test]
+    fn every_missing_safeguard_is_named_at_once() {
+        let draft = draft_with(|cases| {
+            cases[0].informed_and_consented = 0;
+            cases[5].pending_protection_claims = 1;
+            cases[5].best_interest_determinations.clear();
+        });
+        check_refused(
+            draft,
+            &[
+                MissingSafeguard::InformedConsent {
+                    people: 4,
+                    cases: 1,
+                },
+                MissingSafeguard::NonRefoulement {
+                    people: 1,
+                    cases: 1,
+                },
+                MissingSafeguard::BestInterestDetermination {
+                    children: 1,
+                    cases: 1,
+                },
+            ],
+            "informed consent: 4 people in 1 case not recorded as informed and consenting; non-refoulement",
+        );
+    }
+
+    #[test]
+    fn a_claim_recorded_after_the_proposal_stops_acceptance_and_departure() {
+        let mut cases = tecun_uman_cases();
+        cases[12].pending_protection_claims = 1;
+        let blocked = proposed()
+            .record_safeguards(cases.clone(), "mx.enlace", at("2024-03-05T08:00:00-06:00"))
+            .unwrap();
+        let error = blocked
+            .clone()
+            .accept("gt.enlace", at("2024-03-05T10:00:00-06:00"))
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot accept: safeguards missing: non-refoulement"),
+            "{error}"
+        );
+
+        let accepted = proposed()
+            .accept("gt.enlace", at("2024-03-05T10:00:00-06:00"))
+            .unwrap()
+            .record_safeguards(cases, "mx.enlace", at("2024-03-11T18:00:00-06:00"))
+            .unwrap();
+        assert_eq!(accepted.state(), ReturnState::Accepted);
+        let error = accepted
+            .depart("mx.enlace", at("2024-03-12T07:00:00-06:00"))
+            .unwrap_err();
+        assert!(
+            error.to_string().starts_with(
+                "cannot depart: safeguards missing: non-refoulement: 1 person in 1 case"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn mexico_returns_38_by_land_to_tecun_uman_and_guatemala_receives_37() {
+        let received = departed()
+            .receive(
+                ReceptionParts {
+                    group: ReturnGroup::new(ReturnGroupParts {
+                        people: 37,
+                        by_sex: BTreeMap::from([(Sex::Female, 14), (Sex::Male, 23)]),
+                        by_age_group: BTreeMap::from([
+                            (AgeGroup::Age0To17, 9),
+                            (AgeGroup::Age18To59, 27),
+                            (AgeGroup::Age60Plus, 1),
+                        ]),
+                        unaccompanied_children: 2,
+                        separated_children: 1,
+                        family_units: 3,
+                        people_in_family_units: 11,
+                        people_with_specific_needs: 2,
+                    })
+                    .unwrap(),
+                    by_territory: BTreeMap::from([
+                        (TerritoryCode::parse("GT-HU").unwrap(), 12),
+                        (TerritoryCode::parse("GT-SM").unwrap(), 9),
+                        (TerritoryCode::parse("GT-QC").unwrap(), 8),
+                        (TerritoryCode::parse("GT-QZ-0901").unwrap(), 5),
+                    ]),
+                    note: Some(
+                        "Un hombre adulto quedó hospitalizado en Tapachula antes de la salida."
+                            .to_owned(),
+                    ),
+                },
+                "gt.recepcion",
+                at("2024-03-12T13:30:00-06:00"),
+            )
+            .unwrap();
+        assert_eq!(received.state(), ReturnState::Received);
+        // Both numbers and their difference, for both countries.
+        assert_eq!(received.group().people(), 38);
+        assert_eq!(received.reception().unwrap().group.people(), 37);
+        let difference = received.difference().unwrap();
+        assert_eq!(difference.people, -1);
+        assert_eq!(difference.by_sex, BTreeMap::from([(Sex::Male, -1)]));
+        assert_eq!(
+            difference.by_age_group,
+            BTreeMap::from([(AgeGroup::Age18To59, -1)])
+        );
+        assert_eq!(difference.unaccompanied_children, 0);
+        assert!(!difference.is_none());
+        let steps: Vec<(ReturnStep, ReturnState, &str)> = received
+            .history()
+            .iter()
+            .map(|event| (event.step, event.state, event.by.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (ReturnStep::Draft, ReturnState::Draft, "mx.enlace"),
+                (
+                    ReturnStep::RecordSafeguards,
+                    ReturnState::Draft,
+                    "mx.enlace"
+                ),
+                (ReturnStep::Propose, ReturnState::Proposed, "mx.enlace"),
+                (ReturnStep::Accept, ReturnState::Accepted, "gt.enlace"),
+                (ReturnStep::Depart, ReturnState::Departed, "mx.enlace"),
+                (ReturnStep::Receive, ReturnState::Received, "gt.recepcion"),
+            ]
+        );
+        // The retention period starts at reception: 180 days after 12 March 2024.
+        assert_eq!(received.purge_after(), Some(day("2024-09-08")));
+        let closed = received
+            .close("gt.enlace", at("2024-03-15T09:00:00-06:00"))
+            .unwrap();
+        assert_eq!(closed.state(), ReturnState::Closed);
+        let json = serde_json::to_string(&closed).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ReturnOperation>(&json).unwrap(),
+            closed
+        );
+    }
+
+    #[test]
+    fn the_usa_flight_of_135_to_the_fag_is_rescheduled_by_guatemala_with_its_reason() {
+        let flight = ReturnOperation::draft(
+            fag_flight_plan(),
+            retention(),
+            "us.liaison",
+            at("2024-05-13T10:00:00-05:00"),
+        )
+        .unwrap()
+        .record_safeguards(
+            fag_flight_cases(),
+            "us.liaison",
+            at("2024-05-13T10:30:00-05:00"),
+        )
+        .unwrap()
+        .propose("us.liaison", at("2024-05-13T11:00:00-05:00"))
+        .unwrap()
+        .reschedule(
+            day("2024-05-23"),
+            "El centro de recepción de la FAG recibe ya tres vuelos el 21 de mayo.",
+            "gt.enlace",
+            at("2024-05-14T09:00:00-06:00"),
+        )
+        .unwrap();
+        assert_eq!(flight.state(), ReturnState::Rescheduled);
+        assert_eq!(flight.plan().planned_date, day("2024-05-23"));
+        let event = flight.history().last().unwrap();
+        assert_eq!(event.step, ReturnStep::Reschedule);
+        assert_eq!(event.planned_date, Some(day("2024-05-23")));
+        assert!(event.reason.as_deref().unwrap().contains("tres vuelos"));
+        assert_eq!(flight.case_references().len(), 121);
+        let departed = flight
+            .depart("us.liaison", at("2024-05-23T06:10:00-05:00"))
+            .unwrap();
+        let received = departed
+            .receive(
+                ReceptionParts {
+                    group: fag_flight_plan().group,
+                    by_territory: BTreeMap::new(),
+                    note: None,
+                },
+                "gt.recepcion",
+                at("2024-05-23T11:45:00-06:00"),
+            )
+            .unwrap();
+        assert!(received.difference().unwrap().is_none());
+        assert!(fag_flight_plan().planned_date < received.plan().planned_date);
+    }
+
+    #[test]
+    fn a_reschedule_or_decline_needs_a_reason_and_a_decline_ends_the_operation() {
+        let refused = proposed().reschedule(
+            day("2024-03-19"),
+            "  ",
+            "gt.enlace",
+            at("2024-03-05T10:00:00-06:00"),
+        );
+        assert!(matches!(
+            refused,
+            Err(ReturnError::Invalid {
+                field: "reason",
+                ..
+            })
+        ));
+        assert!(proposed()
+            .reschedule(
+                day("2024-03-01"),
+                "capacidad",
+                "gt.enlace",
+                at("2024-03-05T10:00:00-06:00")
+            )
+            .is_err());
+        let declined = proposed()
+            .decline(
+                "Tres personas no son de nacionalidad guatemalteca según el RENAP.",
+                "gt.enlace",
+                at("2024-03-05T10:00:00-06:00"),
+            )
+            .unwrap();
+        assert_eq!(declined.state(), ReturnState::Declined);
+        assert_eq!(declined.purge_after(), Some(day("2024-09-01")));
+        assert!(matches!(
+            declined.depart("mx.enlace", at("2024-03-12T07:00:00-06:00")),
+            Err(ReturnError::NotAllowed {
+                state: ReturnState::Declined,
+                attempted: "depart"
+            })
+        ));
+    }
+
+    #[test]
+    fn cancellation_is_possible_until_reception_and_not_after() {
+        let cancelled = departed()
+            .cancel(
+                "El autobús regresó: puente fronterizo cerrado por protestas.",
+                "mx.enlace",
+                at("2024-03-12T09:00:00-06:00"),
+            )
+            .unwrap();
+        assert_eq!(cancelled.state(), ReturnState::Cancelled);
+        assert!(cancelled.history().last().unwrap().reason.is_some());
+        assert!(tecun_uman_draft()
+            .cancel("sin motivo", "mx.enlace", at("2024-03-04T12:00:00-06:00"))
+            .is_ok());
+        let received = departed()
+            .receive(
+                ReceptionParts {
+                    group: tecun_uman_group(),
+                    by_territory: BTreeMap::new(),
+                    note: None,
+                },
+                "gt.recepcion",
+                at("2024-03-12T13:30:00-06:00"),
+            )
+            .unwrap();
+        assert!(matches!(
+            received.cancel("tarde", "mx.enlace", at("2024-03-12T14:00:00-06:00")),
+            Err(ReturnError::NotAllowed {
+                state: ReturnState::Received,
+                attempted: "cancel"
+            })
+        ));
+        assert!(proposed()
+            .cancel("", "mx.enlace", at("2024-03-04T16:00:00-06:00"))
+            .is_err());
+    }
+
+    #[test]
+    fn steps_out_of_order_or_out_of_time_are_refused_naming_the_state() {
+        let error = proposed()
+            .depart("mx.enlace", at("2024-03-12T07:00:00-06:00"))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot depart: the return operation is proposed"
+        );
+        assert!(tecun_uman_draft()
+            .receive(
+                ReceptionParts {
+                    group: tecun_uman_group(),
+                    by_territory: BTreeMap::new(),
+                    note: None
+                },
+                "gt.recepcion",
+                at("2024-03-12T13:30:00-06:00"),
+            )
+            .is_err());
+        // Accepting before the proposal was sent makes the timeline lie.
+        let error = proposed()
+            .accept("gt.enlace", at("2024-03-04T14:00:00-06:00"))
+            .unwrap_err();
+        assert!(
+            matches!(error, ReturnError::Invalid { field: "at", .. }),
+            "{error}"
+        );
+        // A proposal for a day already past.
+        let error = tecun_uman_draft()
+            .propose("mx.enlace", at("2024-03-13T08:00:00-06:00"))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("2024-03-12 has passed"),
+            "{error}"
+        );
+        assert!(proposed()
+            .record_safeguards(
+                tecun_uman_cases(),
+                "mx.enlace",
+                at("2024-03-04T16:00:00-06:00")
+            )
+            .is_ok());
+        assert!(departed()
+            .record_safeguards(
+                tecun_uman_cases(),
+                "mx.enlace",
+                at("2024-03-12T08:00:00-06:00")
+            )
+            .is_err());
+    }
+
+    #[test]
+    fn safeguard_records_that_do_not_account_for_the_group_are_refused() {
+        let draft = || {
+            ReturnOperation::draft(
+                tecun_uman_plan(),
+                retention(),
+                "mx.enlace",
+                at("2024-03-04T09:00:00-06:00"),
+            )
+            .unwrap()
+        };
+        let record = |change: &dyn Fn(&mut Vec<CaseSafeguards>)| {
+            let mut cases = tecun_uman_cases();
+            change(&mut cases);
+            draft()
+                .record_safeguards(cases, "mx.enlace", at("2024-03-04T11:30:00-06:00"))
+                .unwrap_err()
+                .to_string()
+        };
+        let cases: [(CaseChange, &str); 7] = [
+            (
+                &|cases| {
+                    cases.pop();
+                },
+                "the cases hold 37 people, the group 38",
+            ),
+            (
+                &|cases| cases[6].children_needing_determination = 1,
+                "the cases hold 4 unaccompanied or separated children, the group 3",
+            ),
+            (
+                &|cases| {
+                    let copy = cases[6].clone();
+                    cases[7] = copy;
+                },
+                "is given twice",
+            ),
+            (
+                &|cases| cases[0].informed_and_consented = 5,
+                "5 informed and consenting is more than its 4 people",
+            ),
+            (
+                &|cases| {
+                    cases[7].case =
+                        CaseReference::derive(country("USA"), &usa_key(), "X-1").unwrap();
+                },
+                "is not referenced with MEX's key",
+            ),
+            (
+                &|cases| cases[3].best_interest_determinations[0].date = day("2024-03-05"),
+                "after the record",
+            ),
+            (&|cases| cases.clear(), "at least one case"),
+        ];
+        for (change, expected) in cases {
+            let message = record(change);
+            assert!(message.contains(expected), "{message} / {expected}");
+        }
+    }
+
+    #[test]
+    fn group_compositions_are_checked_against_their_total() {
+        let group = |change: &dyn Fn(&mut ReturnGroupParts)| {
+            let mut parts = tecun_uman_group().parts().clone();
+            change(&mut parts);
+            ReturnGroup::new(parts).map_err(|error| error.to_string())
+        };
+        assert!(group(&|_| {}).is_ok());
+        let refused: [(GroupChange, &str); 6] = [
+            (&|parts| parts.people = 0, "at least one person"),
+            (
+                &|parts| {
+                    parts.by_sex.insert(Sex::Female, 15);
+                },
+                "the sexes add up to 39",
+            ),
+            (
+                &|parts| {
+                    parts.by_age_group.insert(AgeGroup::Age0To4, 1);
+                },
+                "overlap",
+            ),
+            (
+                &|parts| parts.unaccompanied_children = 9,
+                "10 unaccompanied or separated children is more than the 9 children",
+            ),
+            (
+                &|parts| parts.people_in_family_units = 5,
+                "3 family units cannot hold 5",
+            ),
+            (
+                &|parts| parts.people_with_specific_needs = 39,
+                "39 people with specific needs",
+            ),
+        ];
+        for (change, expected) in refused {
+            let message = group(change).unwrap_err();
+            assert!(message.contains(expected), "{message} / {expected}");
+        }
+        // With the ages unknown, the children cannot be checked against them.
+        assert!(group(&|parts| {
+            parts.by_age_group.clear();
+            parts.unaccompanied_children = 9;
+        })
+        .is_ok());
+    }
+
+    #[test]
+    fn case_references_vanish_after_the_retention_period_and_the_counts_stay() {
+        let received = departed()
+            .receive(
+                ReceptionParts {
+                    group: tecun_uman_group(),
+                    by_territory: BTreeMap::from([(TerritoryCode::parse("GT-HU").unwrap(), 20)]),
+                    note: None,
+                },
+                "gt.recepcion",
+                at("2024-03-12T13:30:00-06:00"),
+            )
+            .unwrap();
+        assert_eq!(received.case_references().len(), 30);
+        let totals = received.safeguards().unwrap().totals;
+        // On the last day of the period, everything is still there.
+        let kept = received.clone().anonymise(at("2024-09-08T23:00:00-06:00"));
+        assert_eq!(kept, received);
+        let anonymised = received.clone().anonymise(at("2024-09-09T02:00:00-06:00"));
+        assert!(anonymised.is_anonymised());
+        assert!(anonymised.case_references().is_empty());
+        assert_eq!(anonymised.safeguards().unwrap().totals, totals);
+        assert_eq!(anonymised.group(), received.group());
+        assert_eq!(anonymised.reception(), received.reception());
+        assert_eq!(
+            anonymised.history().last().unwrap().step,
+            ReturnStep::Anonymise
+        );
+        let json = serde_json::to_string(&anonymised).unwrap();
+        for reference in received.case_references() {
+            assert!(!json.contains(reference.as_str()));
+        }
+        assert!(!json.contains("PGN-PNA-2024"));
+        assert_eq!(
+            serde_json::from_str::<ReturnOperation>(&json).unwrap(),
+            anonymised
+        );
+        // Anonymising again changes nothing; an operation still under way is never purged.
+        assert_eq!(
+            anonymised
+                .clone()
+                .anonymise(at("2025-01-01T00:00:00-06:00")),
+            anonymised
+        );
+        let under_way = departed();
+        assert_eq!(
+            under_way.clone().anonymise(at("2030-01-01T00:00:00-06:00")),
+            under_way
+        );
+    }
+
+    #[test]
+    fn the_secretariat_view_has_the_counts_without_the_cases() {
+        let parts = proposed().without_cases();
+        let safeguards = parts.safeguards.as_ref().unwrap();
+        assert!(safeguards.cases.is_empty());
+        assert_eq!(safeguards.totals.people, 38);
+        assert_eq!(safeguards.totals.cases, 30);
+    }
+
+    #[test]
+    fn restoring_refuses_what_the_workflow_could_not_have_produced() {
+        let mut parts: ReturnOperationParts = departed().into();
+        let mut skipped = parts.clone();
+        skipped
+            .history
+            .retain(|event| event.step != ReturnStep::Accept);
+        assert!(ReturnOperation::restore(skipped).is_err());
+        // A departed operation whose record shows a pending claim was tampered with.
+        let safeguards = parts.safeguards.as_mut().unwrap();
+        safeguards.cases[2].pending_protection_claims = 1;
+        safeguards.totals = SafeguardTotals::of(&safeguards.cases);
+        let error = ReturnOperation::restore(parts.clone()).unwrap_err();
+        assert!(
+            matches!(error, ReturnError::SafeguardsMissing { .. }),
+            "{error}"
+        );
+        parts.safeguards.as_mut().unwrap().totals.people = 1;
+        assert!(ReturnOperation::restore(parts).is_err());
+        let restored = ReturnOperation::restore(departed().into()).unwrap();
+        assert_eq!(restored, departed());
+    }
+
+    #[test]
+    fn reception_territories_belong_to_the_origin_and_add_up_to_at_most_the_people_received() {
+        let receive = |by_territory: &[(&str, u32)]| {
+            departed()
+                .receive(
+                    ReceptionParts {
+                        group: tecun_uman_group(),
+                        by_territory: by_territory
+                            .iter()
+                            .map(|(code, n)| (TerritoryCode::parse(code).unwrap(), *n))
+                            .collect(),
+                        note: None,
+                    },
+                    "gt.recepcion",
+                    at("2024-03-12T13:30:00-06:00"),
+                )
+                .map_err(|error| error.to_string())
+        };
+        assert!(receive(&[("GT-HU", 30), ("GT-QZ-0901", 8)]).is_ok());
+        assert!(receive(&[("MX-CHP", 1)])
+            .unwrap_err()
+            .contains("not a territory of GTM"));
+        assert!(receive(&[("GT-QZ", 3), ("GT-QZ-0901", 2)])
+            .unwrap_err()
+            .contains("count twice"));
+        assert!(receive(&[("GT-HU", 30), ("GT-SM", 9)])
+            .unwrap_err()
+            .contains("39"));
+    }
+}
