@@ -226,19 +226,26 @@ fn place(code: &str) -> Area {
 
 /// Drafted, addressed to the countries ahead, activated; Belize added by the issuer later.
 fn active_panamanian_alert() -> Alert {
-    let mut alert = Alert::draft(
-        country("PAN"),
+    activated(
         lajas_blancas(
             FlowStage::Forming,
             2300,
             place("PA-ERM-LB"),
             "ERM Lajas Blancas, Darién",
         ),
+        42,
+    )
+}
+
+fn activated(content: AlertContent, id: i64) -> Alert {
+    let mut alert = Alert::draft(
+        country("PAN"),
+        content,
         "focal@PAN",
         at("2023-08-14T08:00:00-05:00"),
     )
     .expect("a valid draft")
-    .with_id(AlertId(42));
+    .with_id(AlertId(id));
     let ahead = recipients_ahead(
         &northbound(),
         country("PAN"),
@@ -472,6 +479,7 @@ fn every_message_reads_back_to_the_same_content_recipients_country_and_version()
         assert_eq!(imported.identifier, message.identifier);
         assert_eq!(imported.sent, message.sent);
         assert_eq!(imported.references, message.references);
+        assert_eq!(imported.all_clear, index == messages.len() - 1);
         let addressed: Vec<CountryCode> = alert
             .recipients()
             .iter()
@@ -1013,6 +1021,123 @@ proptest! {
                 prop_assert!(!imported.recipients.contains(&imported.issuing_country));
             }
             Err(error) => prop_assert!(!error.to_string().is_empty()),
+        }
+    }
+}
+
+/// Words with what XML and CAP make hard: markup, accents, tabs, carriage returns, newlines.
+fn words(max: usize) -> impl Strategy<Value = String> {
+    prop::string::string_regex(&format!("[a-zA-Z0-9 áñÉ&<>\"',.:;/\\t\\r\\n]{{1,{max}}}"))
+        .expect("a valid pattern")
+        .prop_filter("not blank", |text| !text.trim().is_empty())
+}
+
+fn block() -> impl Strategy<Value = TextBlock> {
+    (words(60), words(200), prop::option::of(words(100))).prop_map(
+        |(headline, description, instruction)| TextBlock {
+            headline: headline.trim().to_owned(),
+            description: description.trim().to_owned(),
+            instruction: instruction.map(|text| text.trim().to_owned()),
+        },
+    )
+}
+
+fn point() -> impl Strategy<Value = Point> {
+    (-90.0f64..=90.0, -180.0f64..=180.0).prop_map(|(latitude, longitude)| Point {
+        latitude,
+        longitude,
+    })
+}
+
+fn arbitrary_content() -> impl Strategy<Value = AlertContent> {
+    let area = prop_oneof![
+        prop::sample::select(vec!["CO-NEC", "PA-ERM-LB", "XX-NOT-KNOWN"]).prop_map(place),
+        (point(), 0.001f64..1000.0)
+            .prop_map(|(centre, radius_km)| Area::Circle { centre, radius_km }),
+        prop::collection::vec(point(), 3..8).prop_map(|points| Area::Polygon { points }),
+    ];
+    let counts = (
+        1u32..100_000,
+        prop::collection::vec(prop::option::of(0u32..=100), 6),
+    );
+    let nationalities =
+        prop::sample::subsequence(vec!["VEN", "HTI", "ECU", "CUB", "UNK", "XXA"], 0..4);
+    let needs = prop::sample::subsequence(RequiredAction::ALL.to_vec(), 0..4);
+    (
+        counts,
+        nationalities,
+        (area, words(80)),
+        prop::sample::select(FlowStage::ALL.to_vec()),
+        prop::sample::select(Direction::ALL.to_vec()),
+        (needs, prop::option::of(words(100))),
+        (prop::option::of(block()), prop::option::of(block())),
+    )
+        .prop_filter_map(
+            "a valid content",
+            |(
+                (total, shares),
+                codes,
+                (area, description),
+                stage,
+                direction,
+                (actions, note),
+                (spanish, english),
+            )| {
+                // Parts are percentages of the total, so most compositions are consistent.
+                let part = |i: usize| shares[i].map(|share| total / 100 * share);
+                let composition = FlowComposition::new(FlowCompositionParts {
+                    estimated_people: total,
+                    women: part(0),
+                    children: part(1),
+                    unaccompanied_children: part(2),
+                    pregnant_women: part(3),
+                    people_with_disabilities: part(4),
+                    older_people: part(5),
+                    nationalities: codes
+                        .iter()
+                        .map(|code| nationality(code, total / 10))
+                        .collect(),
+                })
+                .ok()?;
+                Some(AlertContent {
+                    composition,
+                    location: AlertLocation::new(area, &description).ok()?,
+                    route: Route {
+                        corridor: CorridorCode::parse("northbound").ok()?,
+                        direction,
+                    },
+                    stage,
+                    needs: Needs {
+                        actions: actions.into_iter().collect(),
+                        note,
+                    },
+                    text: AlertText::new(spanish, english).ok()?,
+                })
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_alert_written_as_cap_and_read_back_has_the_same_content(
+        first in arbitrary_content(),
+        second in arbitrary_content(),
+        id in 1i64..1_000_000,
+    ) {
+        let alert = activated(first, id)
+            .update(second, "cambio", "focal@PAN", at("2023-08-15T09:30:00-05:00"))
+            .expect("an update of an active alert");
+        let messages = with_context(|ctx| alert_to_cap(&alert, ctx)).expect("messages");
+        prop_assert_eq!(messages.len(), 2);
+        for (message, version) in messages.iter().zip(alert.versions()) {
+            let xml = write_cap(message).expect("writes");
+            let read = read_cap(xml.as_bytes(), "generated").expect("reads back");
+            let imported = cap_to_alert(&read, None).expect("imports");
+            prop_assert_eq!(&imported.content, &version.content);
+            prop_assert_eq!(imported.corredor_ref, Some((id, version.number)));
+            prop_assert!(imported.assumed.is_empty(), "{:?}", imported.assumed);
         }
     }
 }

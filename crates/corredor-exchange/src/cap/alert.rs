@@ -177,6 +177,9 @@ pub struct ImportedCap {
     pub arrival_windows: Vec<(CountryCode, ArrivalWindow)>,
     pub what_changed: Option<String>,
     pub note: Option<String>,
+    /// The message says the alert is over: a kept info recommends `AllClear` (corredor's
+    /// closing `Update`). A `Cancel` says so by its `msg_type`.
+    pub all_clear: bool,
     /// The alert id and version when the message came from corredor (parameters `alert_id`
     /// and `alert_version`).
     pub corredor_ref: Option<(i64, u32)>,
@@ -821,6 +824,11 @@ pub fn cap_to_alert(
         arrival_windows,
         what_changed,
         note: cap.note.clone(),
+        all_clear: [spanish, english].into_iter().flatten().any(|index| {
+            cap.infos[index]
+                .response_types
+                .contains(&CapResponseType::AllClear)
+        }),
         corredor_ref: alert_id.zip(alert_version),
         assumed,
     })
