@@ -8,6 +8,7 @@
 
 mod access;
 mod accounts;
+mod alerts;
 mod clock;
 mod completeness;
 pub mod demo;
@@ -20,6 +21,7 @@ mod picture;
 mod reference;
 mod scan;
 mod series;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -28,6 +30,11 @@ pub use accounts::{
     CreatedToken, CurrentSession, NewUser, OpenedSession, SESSION_LENGTH, THROTTLE_FAILURES,
     THROTTLE_WINDOW,
 };
+pub use alerts::{
+    alert_audience, AlertEvent, AlertEventKind, AlertUpdate, AlertView, LevelView, NewAlert,
+    TimelineEntry, DEFAULT_ACKNOWLEDGEMENT_DEADLINE,
+};
+pub use webhooks::{signature, verify_signature, CreatedWebhook, WebhookSettings};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use completeness::{Completeness, CompletenessRow, PeriodStatus};
 pub use corredor_store as store;
@@ -60,6 +67,10 @@ pub struct App {
     throttle: Arc<std::sync::Mutex<accounts::Throttle>>,
     /// Counts below this are suppressed for observers and readers who are not signed in.
     disclosure_threshold: u64,
+    /// Every change of an alert, for the event streams and webhooks (see `alerts`).
+    events: tokio::sync::broadcast::Sender<AlertEvent>,
+    /// How long a recipient has to acknowledge an alert before a reminder is raised.
+    acknowledgement_deadline: chrono::Duration,
 }
 
 impl App {
@@ -69,6 +80,9 @@ impl App {
             clock,
             throttle: Arc::default(),
             disclosure_threshold: corredor_analytics::disclosure::DEFAULT_THRESHOLD,
+            // A subscriber that falls this many events behind is told it lagged and reloads.
+            events: tokio::sync::broadcast::channel(1024).0,
+            acknowledgement_deadline: DEFAULT_ACKNOWLEDGEMENT_DEADLINE,
         }
     }
 
@@ -76,6 +90,13 @@ impl App {
     /// who are not signed in see counts below it as `<threshold`.
     pub fn with_disclosure_threshold(mut self, threshold: u64) -> App {
         self.disclosure_threshold = threshold;
+        self
+    }
+
+    /// The same app with another acknowledgement deadline (24 hours by default): a recipient
+    /// that has not acknowledged an alert this long after it was addressed gets a reminder.
+    pub fn with_acknowledgement_deadline(mut self, deadline: chrono::Duration) -> App {
+        self.acknowledgement_deadline = deadline;
         self
     }
 

@@ -374,6 +374,8 @@ pub enum Action {
     SetAlertLevel(CountryCode),
     /// Configure the checklist of actions each alert level obliges.
     ConfigureLevelChecklists,
+    /// Subscribe (or unsubscribe) an organisation's system to the alerts it may see.
+    ManageWebhooks(OrganisationCode),
 }
 
 /// Why an action was refused, in words for the person refused.
@@ -417,6 +419,9 @@ pub fn authorize(caller: &Caller, action: &Action) -> Result<(), Denied> {
         | Action::RespondToAlert(country)
         | Action::SetAlertLevel(country) => focal && own_country(*country),
         Action::ConfigureLevelChecklists => admin,
+        Action::ManageWebhooks(organisation) => {
+            admin || (focal && &principal.organisation == organisation)
+        }
     };
     if allowed {
         Ok(())
@@ -473,6 +478,9 @@ fn refusal(principal: &Principal, action: &Action) -> String {
         ),
         Action::ConfigureLevelChecklists => format!(
             "{who} may not configure the alert level checklists: only the secretariat's administrators may"
+        ),
+        Action::ManageWebhooks(organisation) => format!(
+            "{who} may not manage the webhooks of {organisation}: only its focal points and the secretariat's administrators may"
         ),
     }
 }
@@ -645,6 +653,22 @@ mod tests {
             "{refused}"
         );
         assert!(authorize(&observer(), &action).is_err());
+    }
+
+    #[test]
+    fn an_organisations_focal_points_and_the_secretariat_manage_its_webhooks() {
+        let pan = OrganisationCode::parse("PAN").unwrap();
+        let action = Action::ManageWebhooks(pan);
+        assert_eq!(authorize(&of_country("PAN", Role::FocalPoint), &action), Ok(()));
+        assert_eq!(authorize(&administrator(), &action), Ok(()));
+        for refused in [
+            of_country("PAN", Role::Analyst),
+            of_country("CRI", Role::FocalPoint),
+            observer(),
+        ] {
+            let reason = authorize(&refused, &action).unwrap_err().to_string();
+            assert!(reason.contains("webhooks of PAN"), "{reason}");
+        }
     }
 
     #[test]

@@ -392,10 +392,162 @@ fn schemas() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), access_schemas()) {
-        all.extend(more);
+    for more in [access_schemas(), alert_schemas()] {
+        if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
+            all.extend(more);
+        }
     }
     all
+}
+
+/// The schemas of migratory alerts, levels, checklists and stranded populations. The alert
+/// itself is `corredor_core::AlertParts`; its parts are described as the JSON they are.
+fn alert_schemas() -> Value {
+    let text = json!({ "type": "string" });
+    let nullable_text = json!({ "type": "string", "nullable": true });
+    let time = json!({ "type": "string", "format": "date-time" });
+    let count = json!({ "type": "integer", "minimum": 0 });
+    let nullable_count = json!({ "type": "integer", "minimum": 0, "nullable": true });
+    let country = json!({ "type": "string", "description": "ISO 3166-1 alpha-3" });
+    let level = json!({ "type": "string", "enum": ["normal", "elevated", "high", "critical"] });
+    let action = json!({ "type": "string", "enum": ["humanitarian_assistance", "health_care", "protection_screening", "asylum_referral", "unaccompanied_children_care", "use_of_force_regulation", "voluntary_return_information"] });
+    let state = json!({ "type": "string", "enum": ["draft", "active", "closed", "cancelled"] });
+    json!({
+        "FlowComposition": {
+            "type": "object",
+            "required": ["estimated_people"],
+            "properties": {
+                "estimated_people": count, "women": nullable_count, "children": nullable_count,
+                "unaccompanied_children": nullable_count, "pregnant_women": nullable_count,
+                "people_with_disabilities": nullable_count, "older_people": nullable_count,
+                "nationalities": { "type": "array", "items": { "type": "object", "properties": { "nationality": country, "estimated_people": count } } },
+            },
+        },
+        "AlertLocation": {
+            "type": "object",
+            "required": ["area", "description"],
+            "properties": {
+                "area": {
+                    "type": "object",
+                    "description": "`{\"kind\":\"place\",\"place\":CODE}`, `{\"kind\":\"circle\",\"centre\":{latitude,longitude},\"radius_km\":R}` or `{\"kind\":\"polygon\",\"points\":[{latitude,longitude}…]}`",
+                    "properties": { "kind": { "type": "string", "enum": ["place", "circle", "polygon"] } },
+                },
+                "description": text,
+            },
+        },
+        "AlertContent": {
+            "type": "object",
+            "required": ["composition", "location", "route", "stage", "needs", "text"],
+            "properties": {
+                "composition": schema_ref("FlowComposition"),
+                "location": schema_ref("AlertLocation"),
+                "route": { "type": "object", "properties": { "corridor": text, "direction": { "type": "string", "enum": ["northbound", "southbound"] } } },
+                "stage": { "type": "string", "enum": ["forming", "in_transit", "at_border", "dispersed"] },
+                "needs": { "type": "object", "properties": { "actions": { "type": "array", "items": action }, "note": nullable_text } },
+                "text": {
+                    "type": "object",
+                    "description": "At least one language",
+                    "properties": {
+                        "spanish": { "type": "object", "nullable": true, "properties": { "headline": text, "description": text, "instruction": nullable_text } },
+                        "english": { "type": "object", "nullable": true, "properties": { "headline": text, "description": text, "instruction": nullable_text } },
+                    },
+                },
+            },
+        },
+        "NewAlert": {
+            "allOf": [schema_ref("AlertContent")],
+            "properties": {
+                "issuing_country": { "type": "string", "nullable": true, "description": "The caller's country when absent" },
+                "seen_on": { "type": "string", "format": "date", "nullable": true, "description": "The day the flow was seen; arrival windows count from it" },
+                "also_to": { "type": "array", "items": country, "description": "Countries to warn besides those ahead on the route" },
+                "shared_with": { "type": "array", "items": text, "description": "Organisations (observers) that see the alert too" },
+                "activate": { "type": "boolean", "description": "Send at once rather than keep a draft" },
+            },
+        },
+        "AlertUpdate": {
+            "allOf": [schema_ref("AlertContent")],
+            "required": ["what_changed"],
+            "properties": { "what_changed": text },
+        },
+        "AlertCancel": { "type": "object", "required": ["reason"], "properties": { "reason": text } },
+        "AlertRecipientBody": { "type": "object", "required": ["country"], "properties": { "country": country } },
+        "AlertActionBody": {
+            "type": "object",
+            "required": ["action", "status"],
+            "properties": { "action": action, "status": { "type": "string", "enum": ["guaranteed", "in_progress", "done", "not_possible"] }, "note": nullable_text },
+        },
+        "Alert": {
+            "type": "object",
+            "description": "An alert with every version, recipient (with its arrival window), acknowledgement, action record and state change",
+            "properties": {
+                "id": { "type": "integer" }, "issuing_country": country, "state": state,
+                "versions": { "type": "array", "items": { "type": "object", "properties": { "number": { "type": "integer" }, "content": schema_ref("AlertContent"), "issued_at": time, "issued_by": text, "what_changed": nullable_text } } },
+                "recipients": { "type": "array", "items": { "type": "object", "properties": { "country": country, "arrival": { "type": "object", "nullable": true, "properties": { "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" }, "basis": { "type": "string", "enum": ["transit_times", "forecast"] } } }, "added_by_issuer": { "type": "boolean" }, "addressed_at": { "type": "string", "format": "date-time", "nullable": true } } } },
+                "acknowledgements": { "type": "array", "items": { "type": "object", "properties": { "country": country, "by": text, "at": time, "version": { "type": "integer" } } } },
+                "action_records": { "type": "array", "items": { "type": "object", "properties": { "country": country, "action": action, "status": text, "note": nullable_text, "by": text, "at": time } } },
+                "history": { "type": "array", "items": { "type": "object", "properties": { "from": state, "to": state, "by": text, "at": time, "reason": nullable_text } } },
+            },
+        },
+        "StoredAlert": {
+            "type": "object",
+            "properties": {
+                "alert": schema_ref("Alert"),
+                "revision": { "type": "integer", "description": "The revision a change was made over" },
+                "shared_with": { "type": "array", "items": text },
+                "created_at": time, "updated_at": time,
+            },
+        },
+        "AlertList": { "type": "object", "properties": { "count": { "type": "integer" }, "alerts": { "type": "array", "items": schema_ref("StoredAlert") } } },
+        "AlertView": {
+            "allOf": [schema_ref("StoredAlert")],
+            "properties": {
+                "unacknowledged": { "type": "array", "items": country },
+                "overdue": { "type": "array", "items": country, "description": "Recipients that have not acknowledged within the deadline" },
+                "outstanding": { "type": "array", "items": { "type": "array", "description": "[country, [actions without a record that meets them]]" } },
+                "reminders": { "type": "array", "items": { "type": "object", "properties": { "alert_id": { "type": "integer" }, "country": country, "raised_at": time } } },
+                "timeline": { "type": "array", "items": { "type": "object", "properties": { "at": time, "by": text, "kind": text, "country": { "type": "string", "nullable": true }, "detail": text } } },
+            },
+        },
+        "AlertRevisions": { "type": "object", "properties": { "revisions": { "type": "array", "items": { "type": "object", "properties": { "revision": { "type": "integer" }, "alert": schema_ref("Alert"), "written_at": time, "written_by": text } } } } },
+        "AlertEvent": {
+            "type": "object",
+            "description": "The data of one `alert` event",
+            "properties": {
+                "kind": { "type": "string", "enum": ["drafted", "activated", "updated", "recipient_added", "acknowledged", "action_recorded", "closed", "cancelled", "reminder"] },
+                "alert_id": { "type": "integer" }, "issuing_country": country, "state": state,
+                "version": { "type": "integer" }, "revision": { "type": "integer" }, "headline": text,
+                "recipients": { "type": "array", "items": country }, "shared_with": { "type": "array", "items": text },
+                "country": { "type": "string", "nullable": true }, "at": time,
+            },
+        },
+        "AlertLevelBody": { "type": "object", "required": ["level", "reason"], "properties": { "level": level, "reason": text, "place": nullable_text } },
+        "AlertLevel": { "type": "object", "properties": { "id": { "type": "integer" }, "country": country, "place": nullable_text, "level": level, "reason": text, "set_by": text, "set_at": time } },
+        "AlertLevels": { "type": "object", "properties": { "levels": { "type": "array", "items": { "type": "object", "properties": { "country": country, "place": nullable_text, "set_level": level, "set": { "allOf": [schema_ref("AlertLevel")], "nullable": true }, "effective_level": level, "required": { "type": "array", "items": action } } } } } },
+        "LevelChecklistList": { "type": "array", "items": { "type": "object", "properties": { "level": level, "required": { "type": "array", "items": action } } } },
+        "LevelChecklists": { "type": "object", "properties": { "checklists": schema_ref("LevelChecklistList"), "set_by": nullable_text, "set_at": { "type": "string", "format": "date-time", "nullable": true } } },
+        "StrandedPopulation": {
+            "type": "object",
+            "required": ["country", "location", "estimated_people", "estimated_by", "estimated_at"],
+            "properties": {
+                "country": country, "location": schema_ref("AlertLocation"), "estimated_people": count,
+                "estimated_by": text, "estimated_at": time,
+                "needs": { "type": "object", "properties": { "actions": { "type": "array", "items": action }, "note": nullable_text } },
+                "shelter": { "type": "object", "nullable": true, "properties": { "capacity": count, "occupancy": count } },
+                "alerts": { "type": "array", "items": { "type": "integer" } },
+            },
+        },
+        "StrandedUpdate": { "allOf": [schema_ref("StrandedPopulation")], "required": ["revision"], "properties": { "revision": { "type": "integer" } } },
+        "StoredStranded": { "type": "object", "properties": { "id": { "type": "integer" }, "population": schema_ref("StrandedPopulation"), "revision": { "type": "integer" }, "updated_at": time } },
+        "NewWebhook": { "type": "object", "required": ["url"], "properties": { "url": { "type": "string", "description": "https:// (plain http only for localhost)" }, "organisation": { "type": "string", "nullable": true, "description": "The caller's own when absent" } } },
+        "Webhook": { "type": "object", "properties": { "id": { "type": "integer" }, "organisation": text, "url": text, "created_by": text, "created_at": time, "disabled_at": { "type": "string", "format": "date-time", "nullable": true } } },
+        "CreatedWebhook": { "type": "object", "properties": { "webhook": schema_ref("Webhook"), "secret": { "type": "string", "description": "The HMAC-SHA256 key of `X-Corredor-Signature: t=<unix>,v1=<hex of HMAC(secret, t + '.' + body)>`; shown this once" } } },
+        "WebhookList": { "type": "object", "properties": { "webhooks": { "type": "array", "items": schema_ref("Webhook") } } },
+        "DeliveryLog": { "type": "object", "properties": { "deliveries": { "type": "array", "items": { "type": "object", "properties": {
+            "delivery": { "type": "object", "properties": { "id": { "type": "integer" }, "webhook_id": { "type": "integer" }, "event": text, "alert_id": { "type": "integer" }, "payload": text, "state": { "type": "string", "enum": ["pending", "delivered", "failed"] }, "attempts": { "type": "integer" }, "next_attempt_at": { "type": "string", "format": "date-time", "nullable": true }, "created_at": time, "delivered_at": { "type": "string", "format": "date-time", "nullable": true } } },
+            "attempts": { "type": "array", "items": { "type": "object", "properties": { "attempt": { "type": "integer" }, "at": time, "status_code": { "type": "integer", "nullable": true }, "error": nullable_text, "duration_ms": { "type": "integer" } } } },
+        } } } } },
+        "StrandedList": { "type": "object", "properties": { "stranded": { "type": "array", "items": schema_ref("StoredStranded") } } },
+    })
 }
 
 /// The schemas of organisations, users, tokens, sharing and the audit log.

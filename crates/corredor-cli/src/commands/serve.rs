@@ -52,6 +52,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let app = args.database.connect().await?;
         let listener = bind(args.listen).await?;
+        tokio::spawn(
+            app.clone()
+                .run_alert_duties(corredor_app::WebhookSettings::default()),
+        );
         let address = listener.local_addr()?;
         match tls {
             Some(config) => {
@@ -112,6 +116,10 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
         let listener = bind(args.listen).await?;
         warn_if_plain_beyond_loopback(listener.local_addr()?);
+        tokio::spawn(
+            app.clone()
+                .run_alert_duties(corredor_app::WebhookSettings::default()),
+        );
         println!(
             "\ncorredor demo: open http://{}/  (Ctrl-C to stop)",
             listener.local_addr()?

@@ -5,6 +5,7 @@
 //! route.
 
 mod access;
+pub(crate) mod alerts;
 mod filters;
 mod forecasts;
 mod signals;
@@ -217,7 +218,7 @@ const IMPORT_PARAMS: &[QueryParam] = &[
 
 /// The route table of the API.
 pub fn routes() -> Vec<Route> {
-    vec![
+    let mut routes = vec![
         Route {
             method: Method::GET,
             path: "/api/v1/openapi.json",
@@ -639,7 +640,9 @@ pub fn routes() -> Vec<Route> {
             access: Access::Policy("the secretariat's administrators"),
             handler: get(access::verify_audit),
         },
-    ]
+    ];
+    routes.extend(alerts::routes());
+    routes
 }
 
 async fn openapi() -> Json<serde_json::Value> {
