@@ -263,3 +263,120 @@ impl From<ReintegrationRecord> for ReintegrationRecordParts {
         record.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::returns::fixtures::{at, country};
+
+    /// The 6-month follow-up of Guatemalans received in March 2024 who went back to
+    /// Huehuetenango: 212 returnees, 164 reached.
+    fn huehuetenango_march(recorded: &str) -> ReintegrationRecordParts {
+        ReintegrationRecordParts {
+            origin: country("GTM"),
+            cohort: Cohort::Month {
+                month: Period::parse("2024-03").unwrap(),
+            },
+            territory: TerritoryCode::parse("GT-HU").unwrap(),
+            follow_up: FollowUp::Months6,
+            returnees: 212,
+            followed_up: 164,
+            services: vec![
+                ServiceDelivery {
+                    service: ReintegrationService::IdentityDocuments,
+                    people: 131,
+                    by_provider: BTreeMap::from([(Provider::Government, 131)]),
+                },
+                ServiceDelivery {
+                    service: ReintegrationService::JobPlacement,
+                    people: 47,
+                    by_provider: BTreeMap::from([
+                        (Provider::PrivateSector, 39),
+                        (Provider::InternationalOrganisation, 12),
+                    ]),
+                },
+                ServiceDelivery {
+                    service: ReintegrationService::PsychosocialSupport,
+                    people: 58,
+                    by_provider: BTreeMap::from([(Provider::CivilSociety, 58)]),
+                },
+            ],
+            recorded_by: "gt.reintegracion".to_owned(),
+            recorded_at: at(recorded),
+        }
+    }
+
+    fn check(change: impl FnOnce(&mut ReintegrationRecordParts), expected: &str) {
+        let mut parts = huehuetenango_march("2024-09-15T10:00:00-06:00");
+        change(&mut parts);
+        let message = ReintegrationRecord::new(parts).unwrap_err().to_string();
+        assert!(message.contains(expected), "{message} / {expected}");
+    }
+
+    #[test]
+    fn a_follow_up_record_counts_services_by_provider() {
+        let record =
+            ReintegrationRecord::new(huehuetenango_march("2024-09-15T10:00:00-06:00")).unwrap();
+        assert_eq!(record.people_served(ReintegrationService::JobPlacement), 47);
+        assert_eq!(record.people_served(ReintegrationService::Education), 0);
+        assert_eq!(record.cohort().key(), "month:2024-03");
+        let json = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ReintegrationRecord>(&json).unwrap(),
+            record
+        );
+    }
+
+    #[test]
+    fn records_that_count_more_than_they_follow_are_refused() {
+        check(
+            |parts| parts.followed_up = 213,
+            "213 followed up is more than the 212 returnees",
+        );
+        check(
+            |parts| parts.services[0].people = 165,
+            "165 people is more than the 164 followed up",
+        );
+        check(
+            |parts| {
+                parts.services[1]
+                    .by_provider
+                    .insert(Provider::Government, 48);
+            },
+            "48 by government is more than the 47 people served",
+        );
+        check(
+            |parts| {
+                let copy = parts.services[0].clone();
+                parts.services.push(copy);
+            },
+            "identity_documents is given twice",
+        );
+        check(|parts| parts.returnees = 0, "at least one returnee");
+        check(
+            |parts| parts.territory = TerritoryCode::parse("HN-CR").unwrap(),
+            "HN-CR is not a territory of GTM",
+        );
+        check(
+            |parts| {
+                parts.cohort = Cohort::Month {
+                    month: Period::parse("2024-W10").unwrap(),
+                }
+            },
+            "a cohort is a calendar month",
+        );
+    }
+
+    #[test]
+    fn a_follow_up_is_not_recorded_before_its_months_have_passed() {
+        check(
+            |parts| parts.recorded_at = at("2024-08-20T10:00:00-06:00"),
+            "the 6_months follow-up of the 2024-03 cohort cannot be recorded on 2024-08-20",
+        );
+        let mut parts = huehuetenango_march("2024-09-01T08:00:00-06:00");
+        parts.follow_up = FollowUp::Months3;
+        assert!(ReintegrationRecord::new(parts).is_ok());
+        assert_eq!(FollowUp::parse("12_months").unwrap().months(), 12);
+        assert!(FollowUp::parse("9_months").is_err());
+    }
+}

@@ -619,3 +619,288 @@ fn slot<'a>(
             programmes_active: Vec::new(),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::returns::fixtures::*;
+    use crate::returns::{
+        Cohort, ReceptionParts, ReintegrationRecordParts, ReturnOperationId, ServiceDelivery,
+    };
+
+    fn territory(code: &str) -> TerritoryCode {
+        TerritoryCode::parse(code).unwrap()
+    }
+
+    #[test]
+    fn territory_codes_are_iso_divisions_or_municipalities_under_them() {
+        let quiche = territory("gt-qc");
+        assert_eq!(quiche.as_str(), "GT-QC");
+        assert_eq!(quiche.country(), country("GTM"));
+        assert!(!quiche.is_municipality());
+        let santa_cruz = territory("GT-QC-1401");
+        assert!(santa_cruz.is_municipality());
+        assert_eq!(santa_cruz.division(), quiche);
+        assert!(quiche.contains(&santa_cruz));
+        assert!(!santa_cruz.contains(&quiche));
+        assert!(!quiche.contains(&territory("GT-QZ-0901")));
+        assert_eq!(territory("MX-CHP-089").country(), country("MEX"));
+        assert_eq!(territory("HN-CR").country(), country("HND"));
+        for (bad, why) in [
+            ("GT", "expected an ISO 3166-2 division"),
+            ("GTM-QC", "alpha-2"),
+            ("XX-QC", "alpha-2"),
+            ("GT-QCHX", "division part"),
+            ("GT-Q C", "division part"),
+            ("GT-QC-123456789", "municipality part"),
+            ("GT-QC-14-01", "expected an ISO 3166-2 division"),
+        ] {
+            let message = TerritoryCode::parse(bad).unwrap_err().to_string();
+            assert!(message.contains(why), "{bad}: {message}");
+        }
+        assert!(serde_json::from_str::<TerritoryCode>("\"GT-QC-1401\"").is_ok());
+        assert!(serde_json::from_str::<TerritoryCode>("\"ZZ-01\"").is_err());
+    }
+
+    fn programme(code: &str, from: &str, to: Option<&str>) -> PreventionProgrammeParts {
+        PreventionProgrammeParts {
+            territory: territory(code),
+            name: "Quédate: formación técnica para jóvenes".to_owned(),
+            run_by: "Ministerio de Desarrollo Social".to_owned(),
+            run_by_kind: Provider::Government,
+            programme_type: ProgrammeType::VocationalTraining,
+            beneficiaries: 1_250,
+            from: day(from),
+            to: to.map(day),
+        }
+    }
+
+    #[test]
+    fn a_prevention_programme_runs_within_its_period() {
+        let running =
+            PreventionProgramme::new(programme("GT-HU", "2023-02-01", Some("2024-12-31"))).unwrap();
+        assert!(running.is_active_on(day("2023-02-01")));
+        assert!(running.is_active_on(day("2024-12-31")));
+        assert!(!running.is_active_on(day("2025-01-01")));
+        assert!(!running.is_active_on(day("2023-01-31")));
+        let open = PreventionProgramme::new(programme("GT-HU", "2023-02-01", None)).unwrap();
+        assert!(open.is_active_on(day("2030-01-01")));
+        let message =
+            PreventionProgramme::new(programme("GT-HU", "2024-02-01", Some("2024-01-31")))
+                .unwrap_err()
+                .to_string();
+        assert!(
+            message.contains("ends (2024-01-31) before it starts (2024-02-01)"),
+            "{message}"
+        );
+        let mut nameless = programme("GT-HU", "2024-02-01", None);
+        nameless.name = " ".to_owned();
+        assert!(PreventionProgramme::new(nameless).is_err());
+        assert!(ProgrammeType::parse("livelihoods").is_ok());
+    }
+
+    fn received(
+        operation: crate::returns::ReturnOperation,
+        departed_at: &str,
+        received_at: &str,
+        by_territory: &[(&str, u32)],
+    ) -> crate::returns::ReturnOperation {
+        let group = operation.group().clone();
+        operation
+            .propose("host", at("2024-03-04T15:00:00-06:00"))
+            .unwrap()
+            .accept("gt.enlace", at("2024-03-05T10:00:00-06:00"))
+            .unwrap()
+            .depart("host", at(departed_at))
+            .unwrap()
+            .receive(
+                ReceptionParts {
+                    group,
+                    by_territory: by_territory
+                        .iter()
+                        .map(|(code, people)| (territory(code), *people))
+                        .collect(),
+                    note: None,
+                },
+                "gt.recepcion",
+                at(received_at),
+            )
+            .unwrap()
+    }
+
+    fn record(
+        cohort: Cohort,
+        code: &str,
+        follow_up: FollowUp,
+        (returnees, followed_up): (u32, u32),
+        (documents, jobs): (u32, u32),
+        recorded: &str,
+    ) -> ReintegrationRecord {
+        ReintegrationRecord::new(ReintegrationRecordParts {
+            origin: territory(code).country(),
+            cohort,
+            territory: territory(code),
+            follow_up,
+            returnees,
+            followed_up,
+            services: vec![
+                ServiceDelivery {
+                    service: ReintegrationService::IdentityDocuments,
+                    people: documents,
+                    by_provider: BTreeMap::from([(Provider::Government, documents)]),
+                },
+                ServiceDelivery {
+                    service: ReintegrationService::JobPlacement,
+                    people: jobs,
+                    by_provider: BTreeMap::from([(Provider::PrivateSector, jobs)]),
+                },
+            ],
+            recorded_by: "gt.reintegracion".to_owned(),
+            recorded_at: at(recorded),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn territories_show_returnees_received_over_time_their_outcomes_and_programmes() {
+        let gtm = country("GTM");
+        let tecun_uman = received(
+            tecun_uman_draft(),
+            "2024-03-12T07:00:00-06:00",
+            "2024-03-12T13:30:00-06:00",
+            &[("GT-HU", 12), ("GT-QC-1401", 6), ("GT-SM", 9)],
+        );
+        let flight = received(
+            ReturnOperation::draft(
+                fag_flight_plan(),
+                retention(),
+                "us.liaison",
+                at("2024-03-01T10:00:00-05:00"),
+            )
+            .unwrap()
+            .record_safeguards(
+                fag_flight_cases(),
+                "us.liaison",
+                at("2024-03-01T10:30:00-05:00"),
+            )
+            .unwrap(),
+            "2024-05-23T06:10:00-05:00",
+            "2024-05-23T11:45:00-06:00",
+            &[("GT-HU", 40), ("GT-QC", 25)],
+        )
+        .with_id(ReturnOperationId(18));
+        // Still under way: not counted.
+        let under_way = tecun_uman_draft();
+        let march = Cohort::Month {
+            month: Period::parse("2024-03").unwrap(),
+        };
+        let records = [
+            record(
+                march,
+                "GT-HU",
+                FollowUp::Months6,
+                (12, 10),
+                (7, 3),
+                "2024-09-20T10:00:00-06:00",
+            ),
+            // A correction of the same cohort, territory and follow-up: it replaces the first.
+            record(
+                march,
+                "GT-HU",
+                FollowUp::Months6,
+                (12, 10),
+                (8, 3),
+                "2024-10-02T10:00:00-06:00",
+            ),
+            record(
+                march,
+                "GT-HU",
+                FollowUp::Months3,
+                (12, 11),
+                (5, 1),
+                "2024-06-20T10:00:00-06:00",
+            ),
+            record(
+                Cohort::Operation {
+                    operation: ReturnOperationId(18),
+                },
+                "GT-HU-1301",
+                FollowUp::Months6,
+                (40, 30),
+                (20, 12),
+                "2024-11-25T10:00:00-06:00",
+            ),
+            // Honduras's records are not Guatemala's.
+            record(
+                march,
+                "HN-CR",
+                FollowUp::Months6,
+                (90, 80),
+                (80, 40),
+                "2024-09-20T10:00:00-06:00",
+            ),
+        ];
+        let programmes = [
+            PreventionProgramme::new(programme("GT-HU-1301", "2023-02-01", None)).unwrap(),
+            PreventionProgramme::new(programme("GT-QC", "2021-01-01", Some("2022-12-31"))).unwrap(),
+            PreventionProgramme::new(programme("HN-CR", "2023-01-01", None)).unwrap(),
+        ];
+        let summary = summarise_territories(
+            gtm,
+            &[tecun_uman, flight, under_way],
+            &records,
+            &programmes,
+            day("2024-11-30"),
+        );
+        let codes: Vec<&str> = summary
+            .territories
+            .iter()
+            .map(|summary| summary.territory.as_str())
+            .collect();
+        assert_eq!(codes, ["GT-HU", "GT-QC", "GT-SM"]);
+        let huehuetenango = &summary.territories[0];
+        let (march_month, may) = (
+            Period::parse("2024-03").unwrap(),
+            Period::parse("2024-05").unwrap(),
+        );
+        assert_eq!(
+            huehuetenango.received_by_month,
+            BTreeMap::from([(march_month, 12), (may, 40)])
+        );
+        assert_eq!(huehuetenango.received_total, 52);
+        let six = &huehuetenango.outcomes[&FollowUp::Months6];
+        assert_eq!((six.returnees, six.followed_up), (52, 40));
+        assert_eq!(
+            six.share(ReintegrationService::IdentityDocuments),
+            Some(28.0 / 40.0)
+        );
+        assert_eq!(
+            six.share(ReintegrationService::JobPlacement),
+            Some(15.0 / 40.0)
+        );
+        assert_eq!(six.share(ReintegrationService::Education), Some(0.0));
+        assert_eq!(six.deliveries_by_provider[&Provider::Government], 28);
+        let three = &huehuetenango.outcomes[&FollowUp::Months3];
+        assert_eq!(
+            three.share(ReintegrationService::IdentityDocuments),
+            Some(5.0 / 11.0)
+        );
+        assert_eq!(huehuetenango.programmes_active.len(), 1);
+        let quiche = &summary.territories[1];
+        assert_eq!(quiche.received_total, 31);
+        assert!(quiche.programmes_active.is_empty());
+        assert!(quiche.outcomes.is_empty());
+        // The people whose territory reception did not record: 38 − 27 in March, 135 − 65 in May.
+        assert_eq!(
+            summary.received_without_territory,
+            BTreeMap::from([(march_month, 11), (may, 70)])
+        );
+        let on_map: u64 = summary.territories.iter().map(|t| t.received_total).sum();
+        let unplaced: u64 = summary.received_without_territory.values().sum();
+        assert_eq!(on_map + unplaced, 38 + 135);
+        assert_eq!(
+            OutcomeSummary::default().share(ReintegrationService::JobPlacement),
+            None
+        );
+    }
+}
