@@ -344,7 +344,8 @@ fn cancelled_panamanian_alert() -> Alert {
         .cancel(
             "Emitida por error: el conteo era de otra semana.",
             "focal@PAN",
-            at("2023-08-14T11:00:00-05:00"),
+            // A clock's time, with a fraction of a second CAP cannot carry.
+            at("2023-08-14T11:00:00.750-05:00"),
         )
         .expect("cancels")
 }
@@ -377,6 +378,7 @@ fn every_message_of_an_updated_closed_or_cancelled_alert_is_valid_cap_referencin
     let cancel = cancelled.last().expect("a cancel message");
     assert_eq!(cancelled.len(), 2);
     assert_eq!(cancel.msg_type, CapMsgType::Cancel);
+    assert_eq!(cancel.sent, at("2023-08-14T11:00:00-05:00"));
     assert_eq!(
         cancel.note.as_deref(),
         Some("Emitida por error: el conteo era de otra semana.")
@@ -783,6 +785,17 @@ fn a_message_with_bad_parameters_is_refused_naming_each_parameter_and_why() {
         refused
             .to_string()
             .contains("children (150) is more than the estimated people (100)"),
+        "{refused}"
+    );
+
+    // Two issuing countries: refused even with a default country, which applies only when the
+    // message says nothing.
+    message.infos[0].parameters[1] = ("issuing_country".to_owned(), "CRI".to_owned());
+    let refused = cap_to_alert(&message, Some(country("PAN"))).expect_err("two issuers");
+    assert!(
+        refused.to_string().contains(
+            "alert/info[1]/parameter[issuing_country]: is given 2 times with different values (PAN | CRI)"
+        ),
         "{refused}"
     );
 }

@@ -16,7 +16,9 @@
 //! | closed | a last `Update` with `responseType` `AllClear`, urgency `Past` | `corredor-PAN-42-closed` |
 //! | cancelled after activation | `Cancel` referencing every earlier message, the reason in `note` | `corredor-PAN-42-cancelled` |
 //!
-//! A draft cancelled before activation reached no one, so it too is `NeverSent`. Every message
+//! A draft cancelled before activation reached no one, so it too is `NeverSent`. `sent` is
+//! when the version was issued (version 1: when it was activated) or the alert closed or
+//! cancelled, to the whole second as CAP requires, with the offset it was stated in. Every message
 //! carries `incidents` `corredor-PAN-42`, status `Actual`, and the scope `Private` with the
 //! recipient countries in `addresses`, or `Restricted` (to the issuing country's focal points
 //! and the RCM secretariat) when there are none.
@@ -100,7 +102,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
 use corredor_core::{
     Alert, AlertContent, AlertLocation, AlertState, AlertText, AlertVersion, Area, ArrivalWindow,
     CorridorCode, CountryCode, Direction, FlowComposition, FlowCompositionParts, FlowStage,
@@ -273,7 +275,7 @@ pub fn alert_to_cap(alert: &Alert, ctx: &CapContext) -> Result<Vec<CapAlert>, Ca
             version.issued_at,
             Ending::Open,
             &messages,
-        )?;
+        );
         messages.push(message);
     }
     let last_change = alert
@@ -299,7 +301,7 @@ pub fn alert_to_cap(alert: &Alert, ctx: &CapContext) -> Result<Vec<CapAlert>, Ca
             at,
             ending,
             &messages,
-        )?;
+        );
         messages.push(message);
     }
     Ok(messages)
@@ -335,7 +337,7 @@ fn message(
     sent: DateTime<FixedOffset>,
     ending: Ending,
     earlier: &[CapAlert],
-) -> Result<CapAlert, CapMappingError> {
+) -> CapAlert {
     let msg_type = match ending {
         Ending::Cancelled(_) => CapMsgType::Cancel,
         _ if earlier.is_empty() => CapMsgType::Alert,
@@ -389,10 +391,12 @@ fn message(
             &area,
         ));
     }
-    Ok(CapAlert {
+    CapAlert {
         identifier: format!("{incident}-{suffix}"),
         sender: ctx.sender.clone(),
-        sent,
+        // CAP times are whole seconds; a clock's fraction of a second is dropped here, so
+        // that every message of a stored alert can be written.
+        sent: sent.with_nanosecond(0).unwrap_or(sent),
         status: CapStatus::Actual,
         msg_type,
         source: None,
@@ -411,7 +415,7 @@ fn message(
             .collect(),
         incidents: Some(incident.to_owned()),
         infos,
-    })
+    }
 }
 
 fn info(
@@ -677,6 +681,8 @@ pub fn cap_to_alert(
         Some(raw) => params.parse(&mut problems, "issuing_country", raw, |raw| {
             CountryCode::parse(raw).map_err(|e| e.to_string())
         }),
+        // Given twice with different values: the problem is recorded, no default applies.
+        None if params.all("issuing_country").next().is_some() => None,
         None => match default_country {
             Some(country) => {
                 assumed.push(format!(
