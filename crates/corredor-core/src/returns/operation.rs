@@ -699,6 +699,34 @@ impl ReturnOperation {
                 format!("the history does not end {}", parts.state),
             );
         }
+        let last_planned = parts
+            .history
+            .iter()
+            .rev()
+            .find_map(|event| event.planned_date);
+        if last_planned != Some(plan.planned_date) {
+            return invalid(
+                "plan.planned_date",
+                format!(
+                    "the plan says {}, the history last set {}",
+                    plan.planned_date,
+                    last_planned.map_or("no date".to_owned(), |day| day.to_string())
+                ),
+            );
+        }
+        let ended = matches!(
+            parts.state,
+            ReturnState::Received
+                | ReturnState::Closed
+                | ReturnState::Declined
+                | ReturnState::Cancelled
+        );
+        if ended != parts.purge_after.is_some() {
+            return invalid(
+                "purge_after",
+                "the retention period runs exactly when the operation has ended".to_owned(),
+            );
+        }
         let anonymised_in_history = parts
             .history
             .iter()
@@ -1990,5 +2018,127 @@ mod tests {
         assert!(receive(&[("GT-HU", 30), ("GT-SM", 9)])
             .unwrap_err()
             .contains("39"));
+    }
+
+    /// One step a person might try, right or wrong, for the random walks below.
+    #[derive(Debug, Clone)]
+    enum Attempt {
+        /// Record safeguards with one defect: 0 none, 1 consent, 2 a pending claim, 3 a
+        /// missing determination; in case `case`.
+        Safeguards {
+            defect: u8,
+            case: usize,
+        },
+        Propose,
+        Accept,
+        Reschedule,
+        Decline,
+        Depart,
+        Receive {
+            fewer: u32,
+        },
+        Close,
+        Cancel,
+        Anonymise {
+            days: i64,
+        },
+    }
+
+    fn attempt() -> impl proptest::strategy::Strategy<Value = Attempt> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u8..4, 0usize..30).prop_map(|(defect, case)| Attempt::Safeguards { defect, case }),
+            Just(Attempt::Propose),
+            Just(Attempt::Accept),
+            Just(Attempt::Reschedule),
+            Just(Attempt::Decline),
+            Just(Attempt::Depart),
+            (0u32..5).prop_map(|fewer| Attempt::Receive { fewer }),
+            Just(Attempt::Close),
+            Just(Attempt::Cancel),
+            (0i64..400).prop_map(|days| Attempt::Anonymise { days }),
+        ]
+    }
+
+    fn apply(
+        operation: &ReturnOperation,
+        attempt: &Attempt,
+        now: Timestamp,
+    ) -> Result<ReturnOperation, ReturnError> {
+        let operation = operation.clone();
+        match *attempt {
+            Attempt::Safeguards { defect, case } => {
+                let mut cases = tecun_uman_cases();
+                match defect {
+                    1 => cases[case].informed_and_consented = 0,
+                    2 => cases[case].pending_protection_claims = 1,
+                    3 => cases[3 + case % 3].best_interest_determinations.clear(),
+                    _ => {}
+                }
+                operation.record_safeguards(cases, "mx.enlace", now)
+            }
+            Attempt::Propose => operation.propose("mx.enlace", now),
+            Attempt::Accept => operation.accept("gt.enlace", now),
+            Attempt::Reschedule => operation.reschedule(
+                now.date_naive() + chrono::Days::new(3),
+                "capacidad de recepción",
+                "gt.enlace",
+                now,
+            ),
+            Attempt::Decline => operation.decline("sin capacidad", "gt.enlace", now),
+            Attempt::Depart => operation.depart("mx.enlace", now),
+            Attempt::Receive { fewer } => operation.receive(
+                ReceptionParts {
+                    group: ReturnGroup::new(ReturnGroupParts {
+                        people: 38 - fewer,
+                        ..ReturnGroupParts::default()
+                    })
+                    .expect("a group of 34 to 38 people with no breakdown is valid"),
+                    by_territory: BTreeMap::new(),
+                    note: None,
+                },
+                "gt.recepcion",
+                now,
+            ),
+            Attempt::Close => operation.close("gt.enlace", now),
+            Attempt::Cancel => operation.cancel("motivo", "mx.enlace", now),
+            Attempt::Anonymise { days } => {
+                Ok(operation.anonymise(now + chrono::Duration::days(days)))
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_the_workflow_produces_restores_and_nothing_departs_without_its_safeguards(
+            attempts in proptest::collection::vec(attempt(), 0..14)
+        ) {
+            let mut operation = tecun_uman_draft();
+            let mut now = at("2024-03-04T12:00:00-06:00");
+            for attempt in &attempts {
+                now += chrono::Duration::hours(5);
+                let before = operation.clone();
+                match apply(&operation, attempt, now) {
+                    Ok(next) => operation = next,
+                    Err(error) => {
+                        // A refusal says why in words, and the caller's operation is intact.
+                        proptest::prop_assert!(!error.to_string().is_empty());
+                        proptest::prop_assert_eq!(&operation, &before);
+                    }
+                }
+                let restored = ReturnOperation::restore(operation.clone().into());
+                proptest::prop_assert_eq!(restored, Ok(operation.clone()));
+                // Whatever was recorded along the way, a group that left had every safeguard.
+                if matches!(
+                    operation.state(),
+                    ReturnState::Departed | ReturnState::Received | ReturnState::Closed
+                ) {
+                    proptest::prop_assert!(operation.missing_safeguards().is_empty());
+                }
+                if operation.is_anonymised() {
+                    proptest::prop_assert!(operation.case_references().is_empty());
+                }
+            }
+        }
     }
 }
