@@ -201,10 +201,14 @@ impl ReturnGroup {
             .map(|(_, n)| u64::from(*n))
             .sum();
         let ages_complete = by_age == total && !ages.contains_key(&AgeGroup::Unknown);
-        if alone > total || (ages_complete && alone > children) {
+        if alone > total {
             return invalid(format!(
-                "{alone} unaccompanied or separated children is more than the {} children",
-                if ages_complete { children } else { total }
+                "{alone} unaccompanied or separated children is more than the {total} people"
+            ));
+        }
+        if ages_complete && alone > children {
+            return invalid(format!(
+                "{alone} unaccompanied or separated children is more than the {children} children"
             ));
         }
         let in_families = u64::from(parts.people_in_family_units);
@@ -738,6 +742,16 @@ impl ReturnOperation {
             );
         }
         if let Some(safeguards) = &parts.safeguards {
+            if safeguards.totals.people != plan.group.people() {
+                return invalid(
+                    "safeguards",
+                    format!(
+                        "the safeguards count {} people, the group {}",
+                        safeguards.totals.people,
+                        plan.group.people()
+                    ),
+                );
+            }
             if parts.anonymised {
                 if !safeguards.cases.is_empty() {
                     return invalid(
