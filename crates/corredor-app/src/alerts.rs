@@ -99,7 +99,12 @@ impl AlertEvent {
             version: latest.number,
             revision: stored.revision,
             headline,
-            recipients: stored.alert.recipients().iter().map(|r| r.country).collect(),
+            recipients: stored
+                .alert
+                .recipients()
+                .iter()
+                .map(|r| r.country)
+                .collect(),
             shared_with: stored.shared_with.clone(),
             country,
             at: stored.updated_at,
@@ -257,7 +262,10 @@ impl App {
                     alert.latest().content.needs.actions.clone();
                 required.extend(checklists.required(level).iter().copied());
                 let required: Vec<RequiredAction> = required.into_iter().collect();
-                (recipient.country, alert.outstanding(recipient.country, &required))
+                (
+                    recipient.country,
+                    alert.outstanding(recipient.country, &required),
+                )
             })
             .filter(|(_, actions)| !actions.is_empty())
             .collect();
@@ -284,6 +292,9 @@ impl App {
     }
 
     async fn visible_alert(&self, caller: &Caller, id: AlertId) -> Result<StoredAlert, AppError> {
+        if *caller == Caller::Anonymous {
+            return Err(AppError::Unauthenticated);
+        }
         let stored = self.store.alert(id).await?;
         if may_see(caller, &stored) {
             Ok(stored)
@@ -328,8 +339,7 @@ impl App {
             .map_err(|error| AppError::invalid("route", error.to_string()))?;
         let shared_with = self.checked_shares(&request.shared_with).await?;
         let by = caller.actor_name();
-        let mut alert =
-            Alert::draft(issuing, request.content, by, at).map_err(core_invalid)?;
+        let mut alert = Alert::draft(issuing, request.content, by, at).map_err(core_invalid)?;
         for recipient in ahead {
             alert = alert.add_recipient(recipient, at).map_err(core_invalid)?;
         }
@@ -397,9 +407,13 @@ impl App {
         caller: &Caller,
         id: AlertId,
     ) -> Result<StoredAlert, AppError> {
-        self.issuer_step(caller, id, "activate_alert", AlertEventKind::Activated, |alert, by, at| {
-            alert.activate(by, at)
-        })
+        self.issuer_step(
+            caller,
+            id,
+            "activate_alert",
+            AlertEventKind::Activated,
+            |alert, by, at| alert.activate(by, at),
+        )
         .await
     }
 
@@ -410,21 +424,31 @@ impl App {
         id: AlertId,
         update: AlertUpdate,
     ) -> Result<StoredAlert, AppError> {
-        self.issuer_step(caller, id, "update_alert", AlertEventKind::Updated, |alert, by, at| {
-            if alert.state() == AlertState::Draft {
-                alert.edit_draft(update.content, by, at)
-            } else {
-                alert.update(update.content, &update.what_changed, by, at)
-            }
-        })
+        self.issuer_step(
+            caller,
+            id,
+            "update_alert",
+            AlertEventKind::Updated,
+            |alert, by, at| {
+                if alert.state() == AlertState::Draft {
+                    alert.edit_draft(update.content, by, at)
+                } else {
+                    alert.update(update.content, &update.what_changed, by, at)
+                }
+            },
+        )
         .await
     }
 
     /// Ends an alert: the flow passed or dispersed.
     pub async fn close_alert(&self, caller: &Caller, id: AlertId) -> Result<StoredAlert, AppError> {
-        self.issuer_step(caller, id, "close_alert", AlertEventKind::Closed, |alert, by, at| {
-            alert.close(by, at)
-        })
+        self.issuer_step(
+            caller,
+            id,
+            "close_alert",
+            AlertEventKind::Closed,
+            |alert, by, at| alert.close(by, at),
+        )
         .await
     }
 
@@ -435,9 +459,13 @@ impl App {
         id: AlertId,
         reason: &str,
     ) -> Result<StoredAlert, AppError> {
-        self.issuer_step(caller, id, "cancel_alert", AlertEventKind::Cancelled, |alert, by, at| {
-            alert.cancel(reason, by, at)
-        })
+        self.issuer_step(
+            caller,
+            id,
+            "cancel_alert",
+            AlertEventKind::Cancelled,
+            |alert, by, at| alert.cancel(reason, by, at),
+        )
         .await
     }
 
@@ -481,11 +509,22 @@ impl App {
         let stored = self.visible_alert(caller, id).await?;
         authorize(caller, &Action::IssueAlert(stored.alert.issuing_country()))?;
         let now = self.clock.now();
-        let changed =
-            step(stored.alert.clone(), caller.actor_name(), now.fixed_offset()).map_err(core_invalid)?;
+        let changed = step(
+            stored.alert.clone(),
+            caller.actor_name(),
+            now.fixed_offset(),
+        )
+        .map_err(core_invalid)?;
         let saved = self
             .acting(caller)
-            .save_alert(&changed, &stored.shared_with, stored.revision, None, action, now)
+            .save_alert(
+                &changed,
+                &stored.shared_with,
+                stored.revision,
+                None,
+                action,
+                now,
+            )
             .await?;
         self.publish(AlertEvent::of(kind, &saved, None));
         Ok(saved)
@@ -497,9 +536,13 @@ impl App {
         caller: &Caller,
         id: AlertId,
     ) -> Result<StoredAlert, AppError> {
-        self.recipient_step(caller, id, "acknowledge_alert", AlertEventKind::Acknowledged, |alert, country, by, at| {
-            alert.acknowledge(country, by, at)
-        })
+        self.recipient_step(
+            caller,
+            id,
+            "acknowledge_alert",
+            AlertEventKind::Acknowledged,
+            |alert, country, by, at| alert.acknowledge(country, by, at),
+        )
         .await
     }
 
@@ -517,7 +560,9 @@ impl App {
             id,
             "record_alert_action",
             AlertEventKind::ActionRecorded,
-            |alert, country, by, at| alert.record_action(country, action, status, note.as_deref(), by, at),
+            |alert, country, by, at| {
+                alert.record_action(country, action, status, note.as_deref(), by, at)
+            },
         )
         .await
     }
@@ -546,11 +591,23 @@ impl App {
         authorize(caller, &Action::RespondToAlert(country))?;
         let stored = self.visible_alert(caller, id).await?;
         let now = self.clock.now();
-        let changed = step(stored.alert.clone(), country, caller.actor_name(), now.fixed_offset())
-            .map_err(core_invalid)?;
+        let changed = step(
+            stored.alert.clone(),
+            country,
+            caller.actor_name(),
+            now.fixed_offset(),
+        )
+        .map_err(core_invalid)?;
         let saved = self
             .acting(caller)
-            .save_alert(&changed, &stored.shared_with, stored.revision, None, action, now)
+            .save_alert(
+                &changed,
+                &stored.shared_with,
+                stored.revision,
+                None,
+                action,
+                now,
+            )
             .await?;
         self.publish(AlertEvent::of(kind, &saved, Some(country)));
         Ok(saved)
@@ -604,9 +661,11 @@ impl App {
             ));
         }
         if let Some(place) = &place {
-            let stored = self.store.place(place).await.map_err(|_| {
-                AppError::invalid("place", format!("no place `{place}`"))
-            })?;
+            let stored = self
+                .store
+                .place(place)
+                .await
+                .map_err(|_| AppError::invalid("place", format!("no place `{place}`")))?;
             if stored.country != country {
                 return Err(AppError::invalid(
                     "place",
@@ -743,9 +802,10 @@ impl App {
         parts: StrandedPopulationParts,
     ) -> Result<StrandedPopulation, AppError> {
         for id in &parts.alerts {
-            self.store.alert(*id).await.map_err(|_| {
-                AppError::invalid("alerts", format!("no alert {}", id.0))
-            })?;
+            self.store
+                .alert(*id)
+                .await
+                .map_err(|_| AppError::invalid("alerts", format!("no alert {}", id.0)))?;
         }
         StrandedPopulation::new(parts).map_err(core_invalid)
     }
@@ -761,7 +821,9 @@ impl App {
             .stranded_populations(&[])
             .await?
             .into_iter()
-            .filter(|stored| readable.may_read(stored.population.parts().country, Measure::Stranded))
+            .filter(|stored| {
+                readable.may_read(stored.population.parts().country, Measure::Stranded)
+            })
             .collect())
     }
 
@@ -779,9 +841,11 @@ impl App {
 fn core_invalid(error: corredor_core::CoreError) -> AppError {
     use corredor_core::CoreError;
     match &error {
-        CoreError::AlertNotAllowed { .. }
-        | CoreError::NotARecipient { .. }
-        | CoreError::AlreadyAcknowledged { .. } => AppError::Conflict(error.to_string()),
+        // Only the countries an alert is addressed to respond to it.
+        CoreError::NotARecipient { .. } => AppError::Forbidden(error.to_string()),
+        CoreError::AlertNotAllowed { .. } | CoreError::AlreadyAcknowledged { .. } => {
+            AppError::Conflict(error.to_string())
+        }
         CoreError::InvalidAlert { field, reason }
         | CoreError::InvalidStrandedPopulation { field, reason } => {
             AppError::invalid(field, reason.clone())
@@ -797,7 +861,12 @@ fn timeline(alert: &Alert, reminders: &[Reminder]) -> Vec<TimelineEntry> {
         entries.push(TimelineEntry {
             at: version.issued_at,
             by: version.issued_by.clone(),
-            kind: if version.number == 1 { "issued" } else { "version" }.to_owned(),
+            kind: if version.number == 1 {
+                "issued"
+            } else {
+                "version"
+            }
+            .to_owned(),
             country: Some(alert.issuing_country()),
             detail: match &version.what_changed {
                 Some(changed) => format!("v{}: {changed}", version.number),
@@ -855,6 +924,6 @@ fn timeline(alert: &Alert, reminders: &[Reminder]) -> Vec<TimelineEntry> {
             detail: String::new(),
         });
     }
-    entries.sort_by(|a, b| a.at.cmp(&b.at));
+    entries.sort_by_key(|entry| entry.at);
     entries
 }

@@ -34,7 +34,6 @@ pub use alerts::{
     alert_audience, AlertEvent, AlertEventKind, AlertUpdate, AlertView, LevelView, NewAlert,
     TimelineEntry, DEFAULT_ACKNOWLEDGEMENT_DEADLINE,
 };
-pub use webhooks::{signature, verify_signature, CreatedWebhook, WebhookSettings};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use completeness::{Completeness, CompletenessRow, PeriodStatus};
 pub use corredor_store as store;
@@ -55,6 +54,7 @@ pub use scan::{
 pub use series::{
     Dimension, SeriesLine, SeriesPoint, SeriesRequest, SeriesResponse, Suppressed, Unit,
 };
+pub use webhooks::{signature, verify_signature, CreatedWebhook, WebhookSettings};
 
 use corredor_store::Store;
 

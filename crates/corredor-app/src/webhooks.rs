@@ -19,9 +19,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use corredor_core::{authorize, Action, Caller, OrganisationCode, Principal, Role};
-use corredor_store::{
-    AttemptOutcome, Delivery, DeliveryAttempt, NewDelivery, NewWebhook, Webhook,
-};
+use corredor_store::{AttemptOutcome, Delivery, DeliveryAttempt, NewDelivery, NewWebhook, Webhook};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde::Serialize;
@@ -119,7 +117,13 @@ pub fn verify_signature(
 /// server, or a test).
 fn checked_url(url: &str) -> Result<String, AppError> {
     let url = url.trim();
-    let local = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"];
+    let local = [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]:",
+    ];
     let ok = (url.starts_with("https://") && url.len() > "https://".len())
         || local.iter().any(|prefix| url.starts_with(prefix));
     if !ok {
@@ -129,7 +133,10 @@ fn checked_url(url: &str) -> Result<String, AppError> {
         ));
     }
     if url.chars().any(char::is_whitespace) || url.len() > 2000 {
-        return Err(AppError::invalid("url", "a URL has no spaces and at most 2000 characters"));
+        return Err(AppError::invalid(
+            "url",
+            "a URL has no spaces and at most 2000 characters",
+        ));
     }
     Ok(url.to_owned())
 }
@@ -170,7 +177,10 @@ impl App {
                 Ok(self.store.webhooks(None).await?)
             }
             Caller::Principal(principal) => {
-                authorize(caller, &Action::ManageWebhooks(principal.organisation.clone()))?;
+                authorize(
+                    caller,
+                    &Action::ManageWebhooks(principal.organisation.clone()),
+                )?;
                 Ok(self
                     .store
                     .webhooks(Some(principal.organisation.as_str()))
@@ -269,6 +279,9 @@ impl App {
             let webhook = self.store.webhook(delivery.webhook_id).await?;
             let attempt = delivery.attempts + 1;
             let sent_at = self.clock.now();
+            // The signature's time is the wall clock's whatever the app's clock says: the
+            // receiver compares it with its own to refuse replays.
+            let signed_at = Utc::now().timestamp();
             let started = Instant::now();
             let answer = client
                 .post(&webhook.url)
@@ -278,7 +291,7 @@ impl App {
                 .header("x-corredor-delivery", delivery.id.to_string())
                 .header(
                     "x-corredor-signature",
-                    signature(&webhook.secret, sent_at.timestamp(), &delivery.payload),
+                    signature(&webhook.secret, signed_at, &delivery.payload),
                 )
                 .body(delivery.payload.clone())
                 .send()
@@ -313,7 +326,11 @@ impl App {
                 error,
                 duration_ms,
             };
-            attempted.push(self.store.record_attempt(delivery.id, &log, outcome).await?);
+            attempted.push(
+                self.store
+                    .record_attempt(delivery.id, &log, outcome)
+                    .await?,
+            );
         }
         Ok(attempted)
     }
@@ -421,9 +438,27 @@ mod tests {
         let header = signature("whsec_panama", now.timestamp(), body);
         assert!(header.starts_with(&format!("t={},v1=", now.timestamp())));
         let five_minutes = Duration::minutes(5);
-        assert!(verify_signature("whsec_panama", &header, body, now, five_minutes));
-        assert!(!verify_signature("whsec_other", &header, body, now, five_minutes));
-        assert!(!verify_signature("whsec_panama", &header, "{}", now, five_minutes));
+        assert!(verify_signature(
+            "whsec_panama",
+            &header,
+            body,
+            now,
+            five_minutes
+        ));
+        assert!(!verify_signature(
+            "whsec_other",
+            &header,
+            body,
+            now,
+            five_minutes
+        ));
+        assert!(!verify_signature(
+            "whsec_panama",
+            &header,
+            "{}",
+            now,
+            five_minutes
+        ));
         assert!(!verify_signature(
             "whsec_panama",
             &header,
@@ -436,7 +471,9 @@ mod tests {
     #[test]
     fn the_wait_doubles_from_the_first_retry_up_to_the_cap() {
         let settings = WebhookSettings::default();
-        let waits: Vec<i64> = (1..=8).map(|n| settings.delay_after(n).num_seconds()).collect();
+        let waits: Vec<i64> = (1..=8)
+            .map(|n| settings.delay_after(n).num_seconds())
+            .collect();
         assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600]);
     }
 

@@ -659,7 +659,10 @@ mod tests {
     fn an_organisations_focal_points_and_the_secretariat_manage_its_webhooks() {
         let pan = OrganisationCode::parse("PAN").unwrap();
         let action = Action::ManageWebhooks(pan);
-        assert_eq!(authorize(&of_country("PAN", Role::FocalPoint), &action), Ok(()));
+        assert_eq!(
+            authorize(&of_country("PAN", Role::FocalPoint), &action),
+            Ok(())
+        );
         assert_eq!(authorize(&administrator(), &action), Ok(()));
         for refused in [
             of_country("PAN", Role::Analyst),

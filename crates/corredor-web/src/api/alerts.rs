@@ -22,14 +22,19 @@ use tokio::sync::broadcast::error::RecvError;
 use axum::http::Method;
 use axum::routing::{get, post, put, MethodRouter};
 
-use super::{json_response, param, parse_json_body, Access, ApiResult, BodyDoc, QueryParam, ResponseDoc, Route};
+use super::{
+    json_response, param, parse_json_body, Access, ApiResult, BodyDoc, QueryParam, ResponseDoc,
+    Route,
+};
 use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::AppState;
 
-pub(super) const ALERT_PARAMS: &[QueryParam] =
-    &[param("state", "Only alerts in this state: draft, active, closed or cancelled.")];
+pub(super) const ALERT_PARAMS: &[QueryParam] = &[param(
+    "state",
+    "Only alerts in this state: draft, active, closed or cancelled.",
+)];
 
 fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
     ApiError(AppError::invalid(field, reason))
@@ -139,7 +144,10 @@ pub(super) async fn close_alert(
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(Json(
-        state.app.close_alert(&visitor.caller, alert_id(&id)?).await?,
+        state
+            .app
+            .close_alert(&visitor.caller, alert_id(&id)?)
+            .await?,
     ))
 }
 
@@ -228,8 +236,8 @@ pub(super) async fn record_action(
         return Err(ApiError(AppError::Unauthenticated));
     }
     let body: ActionBody = parse_json_body(&body)?;
-    let action =
-        RequiredAction::parse(&body.action).map_err(|error| invalid("action", error.to_string()))?;
+    let action = RequiredAction::parse(&body.action)
+        .map_err(|error| invalid("action", error.to_string()))?;
     let status =
         ActionStatus::parse(&body.status).map_err(|error| invalid("status", error.to_string()))?;
     Ok(Json(
@@ -257,9 +265,8 @@ pub(crate) fn event_stream(
     receiver: tokio::sync::broadcast::Receiver<AlertEvent>,
     caller: Caller,
 ) -> impl IntoResponse {
-    let stream = futures_util::stream::unfold(
-        (receiver, caller),
-        |(mut receiver, caller)| async move {
+    let stream =
+        futures_util::stream::unfold((receiver, caller), |(mut receiver, caller)| async move {
             loop {
                 let event = match receiver.recv().await {
                     Ok(event) if event.visible_to(&caller) => Event::default()
@@ -268,18 +275,20 @@ pub(crate) fn event_stream(
                         .json_data(&event)
                         .unwrap_or_else(|_| Event::default().event("alert")),
                     Ok(_) => continue,
-                    Err(RecvError::Lagged(missed)) => Event::default()
-                        .event("lagged")
-                        .data(missed.to_string()),
+                    Err(RecvError::Lagged(missed)) => {
+                        Event::default().event("lagged").data(missed.to_string())
+                    }
                     Err(RecvError::Closed) => return None,
                 };
                 return Some((Ok::<Event, Infallible>(event), (receiver, caller)));
             }
-        },
-    );
+        });
     (
         // Proxies must not hold the stream back.
-        [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
+        [
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
         Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))),
     )
 }
@@ -313,7 +322,8 @@ pub(super) async fn set_level(
         return Err(ApiError(AppError::Unauthenticated));
     }
     let body: LevelBody = parse_json_body(&body)?;
-    let level = AlertLevel::parse(&body.level).map_err(|error| invalid("level", error.to_string()))?;
+    let level =
+        AlertLevel::parse(&body.level).map_err(|error| invalid("level", error.to_string()))?;
     let place = body
         .place
         .as_deref()

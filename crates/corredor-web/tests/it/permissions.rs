@@ -63,6 +63,29 @@ fn expectations() -> HashMap<(&'static str, &'static str), &'static str> {
         (("PUT", "/api/v1/sharing/{country}/{measure}"), "dddaddd"),
         (("GET", "/api/v1/audit"), "ddaaddd"),
         (("GET", "/api/v1/audit/verify"), "ddadddd"),
+        (("GET", "/api/v1/alerts"), "daaaaaa"),
+        (("POST", "/api/v1/alerts"), "dddaddd"),
+        (("GET", "/api/v1/alerts/events"), "daaaaaa"),
+        (("GET", "/api/v1/alerts/{id}"), "dhaaaaa"),
+        (("GET", "/api/v1/alerts/{id}/revisions"), "dhaaaaa"),
+        (("POST", "/api/v1/alerts/{id}/activate"), "dhhahdh"),
+        (("POST", "/api/v1/alerts/{id}/update"), "dhdaddd"),
+        (("POST", "/api/v1/alerts/{id}/close"), "dhdaddd"),
+        (("POST", "/api/v1/alerts/{id}/cancel"), "dhdaddd"),
+        (("POST", "/api/v1/alerts/{id}/recipients"), "dhdaddd"),
+        (("POST", "/api/v1/alerts/{id}/acknowledge"), "ddddadd"),
+        (("POST", "/api/v1/alerts/{id}/actions"), "ddddadd"),
+        (("GET", "/api/v1/alert-levels"), "daaaaaa"),
+        (("PUT", "/api/v1/alert-levels/{country}"), "dddaddd"),
+        (("GET", "/api/v1/level-checklists"), "daaaaaa"),
+        (("PUT", "/api/v1/level-checklists"), "ddadddd"),
+        (("GET", "/api/v1/stranded"), "aaaaaaa"),
+        (("POST", "/api/v1/stranded"), "dddadad"),
+        (("PUT", "/api/v1/stranded/{id}"), "dddadad"),
+        (("GET", "/api/v1/webhooks"), "ddaaadd"),
+        (("POST", "/api/v1/webhooks"), "ddaaddd"),
+        (("POST", "/api/v1/webhooks/{id}/disable"), "dhaahhh"),
+        (("GET", "/api/v1/webhooks/{id}/deliveries"), "dhaahhh"),
     ])
 }
 
@@ -73,6 +96,7 @@ struct Fixtures {
     corridor: String,
     corridor_json: String,
     signal: i64,
+    alert: i64,
 }
 
 async fn fixtures(test: &TestApp) -> Fixtures {
@@ -117,6 +141,7 @@ async fn fixtures(test: &TestApp) -> Fixtures {
         corridor: corridor.code().to_string(),
         corridor_json: serde_json::to_string(&corridor).unwrap(),
         signal,
+        alert: panama_alert(test, true, false).await,
     }
 }
 
@@ -221,6 +246,108 @@ async fn request_for(
             json(r#"{"level":"named_members","members":["CRI"]}"#.to_owned()),
         ),
         ("GET", "/api/v1/audit") => ("/api/v1/audit?country=PAN".to_owned(), None),
+        ("POST", "/api/v1/alerts") => ("/api/v1/alerts".to_owned(), json(alert_body(true))),
+        ("GET", "/api/v1/alerts/{id}") => (format!("/api/v1/alerts/{}", fixtures.alert), None),
+        ("GET", "/api/v1/alerts/{id}/revisions") => {
+            (format!("/api/v1/alerts/{}/revisions", fixtures.alert), None)
+        }
+        ("POST", "/api/v1/alerts/{id}/activate") => (
+            format!(
+                "/api/v1/alerts/{}/activate",
+                panama_alert(test, false, false).await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/alerts/{id}/update") => {
+            let mut body: serde_json::Value = serde_json::from_str(&alert_body(false)).unwrap();
+            body["what_changed"] = serde_json::json!("The group reached Paso Canoas");
+            body.as_object_mut().unwrap().remove("issuing_country");
+            body.as_object_mut().unwrap().remove("activate");
+            (
+                format!(
+                    "/api/v1/alerts/{}/update",
+                    panama_alert(test, true, false).await
+                ),
+                json(body.to_string()),
+            )
+        }
+        ("POST", "/api/v1/alerts/{id}/close") => (
+            format!(
+                "/api/v1/alerts/{}/close",
+                panama_alert(test, true, false).await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/alerts/{id}/cancel") => (
+            format!(
+                "/api/v1/alerts/{}/cancel",
+                panama_alert(test, true, false).await
+            ),
+            json(r#"{"reason":"The group dispersed in Metetí"}"#.to_owned()),
+        ),
+        ("POST", "/api/v1/alerts/{id}/recipients") => (
+            format!(
+                "/api/v1/alerts/{}/recipients",
+                panama_alert(test, true, false).await
+            ),
+            json(r#"{"country":"BLZ"}"#.to_owned()),
+        ),
+        ("POST", "/api/v1/alerts/{id}/acknowledge") => (
+            format!(
+                "/api/v1/alerts/{}/acknowledge",
+                panama_alert(test, true, false).await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/alerts/{id}/actions") => (
+            format!(
+                "/api/v1/alerts/{}/actions",
+                panama_alert(test, true, true).await
+            ),
+            json(r#"{"action":"health_care","status":"guaranteed"}"#.to_owned()),
+        ),
+        ("PUT", "/api/v1/alert-levels/{country}") => (
+            "/api/v1/alert-levels/PAN".to_owned(),
+            json(
+                r#"{"level":"elevated","reason":"1,200 people leaving Lajas Blancas"}"#.to_owned(),
+            ),
+        ),
+        ("PUT", "/api/v1/level-checklists") => (
+            "/api/v1/level-checklists".to_owned(),
+            json(
+                serde_json::to_string(&corredor_core::LevelChecklists::regional_default()).unwrap(),
+            ),
+        ),
+        ("POST", "/api/v1/stranded") => ("/api/v1/stranded".to_owned(), json(stranded_body(None))),
+        ("PUT", "/api/v1/stranded/{id}") => {
+            let stored = test
+                .app
+                .record_stranded(
+                    &Caller::System,
+                    serde_json::from_str(&stranded_body(None)).unwrap(),
+                )
+                .await
+                .expect("a stranded population to update");
+            (
+                format!("/api/v1/stranded/{}", stored.id),
+                json(stranded_body(Some(stored.revision))),
+            )
+        }
+        ("POST", "/api/v1/webhooks") => (
+            "/api/v1/webhooks".to_owned(),
+            json(
+                r#"{"url":"https://alertas.migracion.gob.pa/corredor","organisation":"PAN"}"#
+                    .to_owned(),
+            ),
+        ),
+        ("POST", "/api/v1/webhooks/{id}/disable") => (
+            format!("/api/v1/webhooks/{}/disable", panama_webhook(test).await),
+            None,
+        ),
+        ("GET", "/api/v1/webhooks/{id}/deliveries") => (
+            format!("/api/v1/webhooks/{}/deliveries", panama_webhook(test).await),
+            None,
+        ),
         (_, path) => {
             assert!(
                 !path.contains('{'),
@@ -229,6 +356,80 @@ async fn request_for(
             (path.to_owned(), None)
         }
     }
+}
+
+/// A Panamanian alert on a flow leaving Lajas Blancas, as the API takes it.
+fn alert_body(activate: bool) -> String {
+    serde_json::json!({
+        "issuing_country": "PAN",
+        "composition": { "estimated_people": 1200, "children": 310 },
+        "location": { "area": { "kind": "place", "place": "PA-ERM-LB" }, "description": "Lajas Blancas, Darién" },
+        "route": { "corridor": "northbound", "direction": "northbound" },
+        "stage": "in_transit",
+        "needs": { "actions": ["health_care"] },
+        "text": { "spanish": { "headline": "1.200 personas salen de Lajas Blancas", "description": "Grupo numeroso hacia Costa Rica." } },
+        "seen_on": "2026-11-24",
+        "activate": activate,
+    })
+    .to_string()
+}
+
+/// A new Panamanian alert (sent or a draft), acknowledged by Costa Rica if asked; its id.
+async fn panama_alert(test: &TestApp, active: bool, acknowledged_by_costa_rica: bool) -> i64 {
+    let focal = |country: &str| {
+        Caller::Principal(corredor_core::Principal {
+            name: format!("{}.focal", country.to_lowercase()),
+            organisation: OrganisationCode::parse(country).unwrap(),
+            kind: corredor_core::OrganisationKind::Country(
+                corredor_core::CountryCode::parse(country).unwrap(),
+            ),
+            role: Role::FocalPoint,
+        })
+    };
+    let stored = test
+        .app
+        .issue_alert(
+            &focal("PAN"),
+            serde_json::from_str(&alert_body(active)).unwrap(),
+        )
+        .await
+        .expect("an alert to act on");
+    if acknowledged_by_costa_rica {
+        test.app
+            .acknowledge_alert(&focal("CRI"), stored.id())
+            .await
+            .expect("Costa Rica acknowledges");
+    }
+    stored.id().0
+}
+
+async fn panama_webhook(test: &TestApp) -> i64 {
+    test.app
+        .create_webhook(
+            &Caller::System,
+            &OrganisationCode::parse("PAN").unwrap(),
+            "https://alertas.migracion.gob.pa/corredor",
+        )
+        .await
+        .expect("a webhook")
+        .webhook
+        .id
+}
+
+/// The people stranded at San Vicente, as Panama estimates them.
+fn stranded_body(revision: Option<i64>) -> String {
+    let mut body = serde_json::json!({
+        "country": "PAN",
+        "location": { "area": { "kind": "place", "place": "PA-ERM-SV" }, "description": "San Vicente, Darién" },
+        "estimated_people": 2400,
+        "estimated_by": "SNM Panamá",
+        "estimated_at": "2026-11-24T08:00:00-05:00",
+        "shelter": { "capacity": 500, "occupancy": 800 },
+    });
+    if let Some(revision) = revision {
+        body["revision"] = serde_json::json!(revision);
+    }
+    body.to_string()
 }
 
 fn outcome(status: StatusCode) -> char {
@@ -272,9 +473,14 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         for ((who, caller), want) in callers.iter().zip(row.chars()) {
             call += 1;
             let (uri, body) = request_for(&test, &fixtures, method, route.path, call).await;
-            let (status, text) = caller
-                .request(method, &uri, body.as_ref().map(|(t, b)| (*t, b.as_str())))
-                .await;
+            // An event stream never ends: only its status is read.
+            let (status, text) = if route.response.content_type == "text/event-stream" {
+                (caller.status_only(method, &uri).await, String::new())
+            } else {
+                caller
+                    .request(method, &uri, body.as_ref().map(|(t, b)| (*t, b.as_str())))
+                    .await
+            };
             let got = outcome(status);
             if got != want {
                 wrong.push(format!(

@@ -163,6 +163,20 @@ impl TestApp {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// The status of a request whose body is not read (an event stream).
+    pub async fn status_only(&self, method: &str, uri: &str) -> StatusCode {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(secret) = &self.bearer {
+            builder = builder.header("authorization", format!("Bearer {secret}"));
+        }
+        self.router
+            .clone()
+            .oneshot(builder.body(Body::empty()).unwrap())
+            .await
+            .expect("the router answers")
+            .status()
+    }
+
     pub async fn get(&self, uri: &str) -> (StatusCode, String) {
         self.request("GET", uri, None).await
     }
