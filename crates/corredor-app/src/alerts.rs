@@ -83,7 +83,11 @@ pub struct AlertEvent {
 }
 
 impl AlertEvent {
-    fn of(kind: AlertEventKind, stored: &StoredAlert, country: Option<CountryCode>) -> AlertEvent {
+    pub(crate) fn of(
+        kind: AlertEventKind,
+        stored: &StoredAlert,
+        country: Option<CountryCode>,
+    ) -> AlertEvent {
         let latest = stored.alert.latest();
         let text = &latest.content.text;
         let headline = text
@@ -372,7 +376,7 @@ impl App {
             .acting(caller)
             .create_alert(&alert, &shared_with, None, "issue_alert", now)
             .await?;
-        self.publish(AlertEvent::of(kind, &stored, None));
+        self.publish_event(AlertEvent::of(kind, &stored, None));
         Ok(stored)
     }
 
@@ -526,7 +530,7 @@ impl App {
                 now,
             )
             .await?;
-        self.publish(AlertEvent::of(kind, &saved, None));
+        self.publish_event(AlertEvent::of(kind, &saved, None));
         Ok(saved)
     }
 
@@ -609,7 +613,7 @@ impl App {
                 now,
             )
             .await?;
-        self.publish(AlertEvent::of(kind, &saved, Some(country)));
+        self.publish_event(AlertEvent::of(kind, &saved, Some(country)));
         Ok(saved)
     }
 
@@ -628,7 +632,7 @@ impl App {
                     .raise_reminder(stored.id(), recipient.country, now)
                     .await?
                 {
-                    self.publish(AlertEvent::of(
+                    self.publish_event(AlertEvent::of(
                         AlertEventKind::Reminder,
                         &stored,
                         Some(recipient.country),
@@ -832,7 +836,7 @@ impl App {
         self.events.subscribe()
     }
 
-    fn publish(&self, event: AlertEvent) {
+    pub(crate) fn publish_event(&self, event: AlertEvent) {
         // No subscriber is not an error: nobody is listening.
         let _ = self.events.send(event);
     }

@@ -9,6 +9,7 @@
 mod access;
 mod accounts;
 mod alerts;
+mod cap;
 mod clock;
 mod completeness;
 pub mod demo;
@@ -34,6 +35,7 @@ pub use alerts::{
     alert_audience, AlertEvent, AlertEventKind, AlertUpdate, AlertView, LevelView, NewAlert,
     TimelineEntry, DEFAULT_ACKNOWLEDGEMENT_DEADLINE,
 };
+pub use cap::{cap_sender, CapImport, CapImportOutcome, CAP_DOMAIN};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use completeness::{Completeness, CompletenessRow, PeriodStatus};
 pub use corredor_store as store;

@@ -6,6 +6,7 @@
 //! naming the file, the line, the column and why, because someone fixing a 10,000-row file
 //! wants every bad line at once.
 
+pub mod atom;
 pub mod cap;
 pub mod observations;
 pub mod problem;

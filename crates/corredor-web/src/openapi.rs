@@ -546,6 +546,9 @@ fn alert_schemas() -> Value {
             "delivery": { "type": "object", "properties": { "id": { "type": "integer" }, "webhook_id": { "type": "integer" }, "event": text, "alert_id": { "type": "integer" }, "payload": text, "state": { "type": "string", "enum": ["pending", "delivered", "failed"] }, "attempts": { "type": "integer" }, "next_attempt_at": { "type": "string", "format": "date-time", "nullable": true }, "created_at": time, "delivered_at": { "type": "string", "format": "date-time", "nullable": true } } },
             "attempts": { "type": "array", "items": { "type": "object", "properties": { "attempt": { "type": "integer" }, "at": time, "status_code": { "type": "integer", "nullable": true }, "error": nullable_text, "duration_ms": { "type": "integer" } } } },
         } } } } },
+        "AtomFeed": { "type": "string", "description": "An Atom (RFC 4287) feed; each entry links the alert's page (text/html) and its CAP message (application/cap+xml)" },
+        "CapMessage": { "type": "string", "description": "An OASIS CAP 1.2 <alert> message (urn:oasis:names:tc:emergency:cap:1.2)" },
+        "CapImport": { "type": "object", "properties": { "outcome": { "type": "string", "enum": ["created", "updated", "closed", "cancelled", "unchanged"] }, "alert": schema_ref("StoredAlert"), "assumed": { "type": "array", "items": text, "description": "Every default the import assumed, in words, for the focal point to confirm" } } },
         "StrandedList": { "type": "object", "properties": { "stranded": { "type": "array", "items": schema_ref("StoredStranded") } } },
     })
 }

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
 use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use corredor_app::{AlertEvent, AlertUpdate, AppError, NewAlert};
 use corredor_core::{
@@ -67,6 +68,92 @@ pub(super) async fn list_alerts(
     }
     let alerts = state.app.alerts(&visitor.caller, wanted).await?;
     Ok(Json(json!({ "count": alerts.len(), "alerts": alerts })))
+}
+
+/// The address this server is reached at, from the request's `Host`, for links in CAP
+/// messages and feeds.
+fn site(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| !host.is_empty() && !host.contains(['/', ' ', '"', '<', '>']))
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// The latest CAP 1.2 message of an alert (`?all` for every message it produced, in order,
+/// as a JSON list of XML texts).
+pub(super) async fn alert_cap(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let mut params = Params::parse(query.as_deref());
+    let all = params.flag("all");
+    params.finish()?;
+    let id = alert_id(&id)?;
+    let site = site(&state, &headers);
+    if all {
+        let messages = state
+            .app
+            .alert_cap_messages(&visitor.caller, id, Some(&site))
+            .await?;
+        return Ok(Json(json!({ "messages": messages })).into_response());
+    }
+    let xml = state
+        .app
+        .alert_cap(&visitor.caller, id, Some(&site))
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/cap+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response())
+}
+
+/// An Atom feed of the sent alerts the caller may see.
+pub(super) async fn alerts_feed(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let feed = state
+        .app
+        .alerts_feed(&visitor.caller, &site(&state, &headers))
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed,
+    )
+        .into_response())
+}
+
+/// Imports a CAP 1.2 message from a partner system.
+pub(super) async fn import_cap(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult<impl IntoResponse> {
+    let mut params = Params::parse(query.as_deref());
+    let country = params.one("country", CountryCode::parse);
+    params.finish()?;
+    let imported = state
+        .app
+        .import_cap(&visitor.caller, "body", &body, country)
+        .await?;
+    let status = match imported.outcome {
+        corredor_app::CapImportOutcome::Created => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    Ok((status, Json(imported)))
 }
 
 pub(super) async fn issue_alert(
@@ -413,6 +500,16 @@ pub(super) async fn update_stranded(
     ))
 }
 
+const CAP_IMPORT_PARAMS: &[QueryParam] = &[param(
+    "country",
+    "The issuing country when the message does not say (the caller's own by default).",
+)];
+
+const CAP_PARAMS: &[QueryParam] = &[param(
+    "all",
+    "Every message the alert produced, oldest first, as a JSON list.",
+)];
+
 const ISSUER: &str = "the focal points of the issuing country";
 const RECIPIENT: &str = "the focal points of a recipient country";
 const READERS: &str = "those the alert is shown to: the issuing country, its recipients, the organisations it is shared with and the secretariat (404 for others)";
@@ -482,6 +579,50 @@ pub(super) fn routes() -> Vec<Route> {
             Access::SignedIn,
             get(alert_events),
         ),
+        route(
+            Method::GET,
+            "/api/v1/alerts/feed.atom",
+            "An Atom feed of the sent alerts the caller may see, each linking its page and its latest CAP message",
+            None,
+            ResponseDoc {
+                status: 200,
+                content_type: "application/atom+xml",
+                schema: "AtomFeed",
+            },
+            Access::SignedIn,
+            get(alerts_feed),
+        ),
+        Route {
+            query: CAP_IMPORT_PARAMS,
+            ..route(
+                Method::POST,
+                "/api/v1/alerts/cap",
+                "Import a CAP 1.2 message from a partner system: a new alert, or an update, all-clear or cancellation of the alert it references; hostile or invalid XML is refused with the reason",
+                Some(BodyDoc {
+                    content_types: &["application/cap+xml", "application/xml"],
+                    schema: "CapMessage",
+                }),
+                json_response("CapImport"),
+                Access::Policy(ISSUER),
+                post(import_cap),
+            )
+        },
+        Route {
+            query: CAP_PARAMS,
+            ..route(
+                Method::GET,
+                "/api/v1/alerts/{id}/cap",
+                "The latest CAP 1.2 message of an alert (valid against the OASIS schema)",
+                None,
+                ResponseDoc {
+                    status: 200,
+                    content_type: "application/cap+xml",
+                    schema: "CapMessage",
+                },
+                Access::Policy(READERS),
+                get(alert_cap),
+            )
+        },
         route(
             Method::GET,
             "/api/v1/alerts/{id}",

@@ -467,3 +467,315 @@ async fn an_alert_travels_to_the_countries_ahead_who_acknowledge_and_act_until_i
         .all(|entry| entry["delivery"]["state"] == "delivered"
             && entry["attempts"][0]["status_code"] == 204));
 }
+
+/// Validates a CAP message against the OASIS schema shipped with corredor-exchange's tests;
+/// `None` when xmllint is missing outside CI (CI installs it).
+fn schema_check(xml: &str) -> Option<Result<(), String>> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    if !std::path::Path::new("/usr/bin/xmllint").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Debian's libxml2-utils (xmllint)"
+        );
+        return None;
+    }
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../corredor-exchange/tests/data/cap/CAP-v1.2.xsd"
+    );
+    let mut child = Command::new("/usr/bin/xmllint")
+        .args(["--noout", "--nonet", "--schema", schema, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xmllint starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().expect("xmllint finishes");
+    Some(if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    })
+}
+
+async fn get_text(server: &Server, token: &str, path: &str) -> (u16, String, String) {
+    let response = server
+        .client
+        .get(format!("{}{path}", server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, content_type, response.text().await.unwrap())
+}
+
+async fn post_xml(server: &Server, token: &str, xml: &str) -> (u16, Value) {
+    let response = server
+        .client
+        .post(format!("{}/api/v1/alerts/cap", server.base))
+        .bearer_auth(token)
+        .header("content-type", "application/cap+xml")
+        .body(xml.to_owned())
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
+}
+
+#[tokio::test]
+async fn every_cap_message_of_an_alert_is_valid_and_the_feed_links_each_alert() {
+    let server = Server::start().await;
+    let panama = server.token("PAN", Role::FocalPoint).await;
+    let costa_rica = server.token("CRI", Role::FocalPoint).await;
+    let issued = server
+        .call(
+            &panama,
+            "POST",
+            "/api/v1/alerts",
+            Some(lajas_blancas_alert()),
+        )
+        .await;
+    let id = issued["alert"]["id"].as_i64().unwrap();
+    let mut update = lajas_blancas_alert();
+    let update = json!({
+        "composition": update["composition"].take(), "location": update["location"].take(),
+        "route": update["route"].take(), "stage": "at_border", "needs": update["needs"].take(),
+        "text": update["text"].take(), "what_changed": "El grupo llegó a Paso Canoas",
+    });
+    server
+        .call(
+            &panama,
+            "POST",
+            &format!("/api/v1/alerts/{id}/update"),
+            Some(update),
+        )
+        .await;
+    server
+        .call(&panama, "POST", &format!("/api/v1/alerts/{id}/close"), None)
+        .await;
+
+    let (status, content_type, latest) =
+        get_text(&server, &costa_rica, &format!("/api/v1/alerts/{id}/cap")).await;
+    assert_eq!(status, 200, "{latest}");
+    assert!(content_type.starts_with("application/cap+xml"));
+    assert!(latest.contains("<msgType>Update</msgType>"), "{latest}");
+    assert!(
+        latest.contains("AllClear"),
+        "the closing message is an all-clear"
+    );
+    let all = server
+        .call(
+            &costa_rica,
+            "GET",
+            &format!("/api/v1/alerts/{id}/cap?all"),
+            None,
+        )
+        .await;
+    let messages: Vec<&str> = all["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "the alert, its update and its all-clear");
+    assert!(messages[0].contains("<msgType>Alert</msgType>"));
+    assert!(messages[1].contains("<references>corredor.pan@crmsv.org,"));
+    for message in &messages {
+        assert!(message.contains("<addresses>CRI NIC HND GTM MEX USA</addresses>"));
+        assert!(!message.contains("Z</"), "times carry offsets, never Z");
+        if let Some(checked) = schema_check(message) {
+            checked.unwrap_or_else(|error| panic!("{error}\n{message}"));
+        }
+    }
+
+    // The feed: one entry per sent alert, with links to the page and the CAP message.
+    let (status, content_type, feed) =
+        get_text(&server, &costa_rica, "/api/v1/alerts/feed.atom").await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/atom+xml"));
+    let mut reader = quick_xml::Reader::from_str(&feed);
+    let mut names = Vec::new();
+    loop {
+        match reader.read_event().expect("the feed is well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(element) | quick_xml::events::Event::Empty(element) => {
+                names.push(String::from_utf8_lossy(element.name().as_ref()).into_owned());
+            }
+            _ => {}
+        }
+    }
+    for required in ["feed", "id", "title", "updated", "author", "entry"] {
+        assert!(names.contains(&required.to_owned()), "{required} in {feed}");
+    }
+    assert!(feed.contains(&format!("/api/v1/alerts/{id}/cap\"")));
+    assert!(feed.contains(&format!("/alerts/{id}\"")));
+    // Belize is not a recipient: its feed has no entry.
+    let belize = server.token("BLZ", Role::FocalPoint).await;
+    let (_, _, empty) = get_text(&server, &belize, "/api/v1/alerts/feed.atom").await;
+    assert!(!empty.contains("<entry>"), "{empty}");
+}
+
+/// A message from Panama's national system (SNM), as it would send it.
+const PARTNER_ALERT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>SNM-PA-2023-0914-001</identifier>
+  <sender>alertas@migracion.gob.pa</sender>
+  <sent>2023-09-14T07:30:00-05:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Private</scope>
+  <addresses>CRI NIC</addresses>
+  <info>
+    <language>es-419</language>
+    <category>Safety</category>
+    <event>Flujo migratorio masivo</event>
+    <urgency>Expected</urgency>
+    <severity>Moderate</severity>
+    <certainty>Observed</certainty>
+    <headline>800 personas salen de San Vicente</headline>
+    <description>Grupo de 800 personas, 200 niños, sale de la ERM San Vicente hacia Costa Rica.</description>
+    <parameter><valueName>issuing_country</valueName><value>PAN</value></parameter>
+    <parameter><valueName>estimated_people</valueName><value>800</value></parameter>
+    <parameter><valueName>children</valueName><value>200</value></parameter>
+    <parameter><valueName>stage</valueName><value>in_transit</value></parameter>
+    <area>
+      <areaDesc>ERM San Vicente, Metetí, Darién</areaDesc>
+      <circle>8.42,-78.06 5</circle>
+    </area>
+  </info>
+</alert>
+"#;
+
+#[tokio::test]
+async fn a_partners_cap_messages_create_update_and_cancel_an_alert_and_bad_ones_change_nothing() {
+    let server = Server::start().await;
+    let panama = server.token("PAN", Role::FocalPoint).await;
+    let costa_rica = server.token("CRI", Role::FocalPoint).await;
+
+    let (status, created) = post_xml(&server, &panama, PARTNER_ALERT).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["outcome"], "created");
+    let alert = &created["alert"]["alert"];
+    let id = alert["id"].as_i64().unwrap();
+    assert_eq!(alert["state"], "active");
+    assert_eq!(
+        alert["versions"][0]["content"]["composition"]["children"],
+        200
+    );
+    let recipients: Vec<&str> = alert["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["country"].as_str().unwrap())
+        .collect();
+    assert_eq!(recipients, ["CRI", "NIC"]);
+    // Imported twice: nothing changes.
+    let (status, again) = post_xml(&server, &panama, PARTNER_ALERT).await;
+    assert_eq!(
+        (status, again["outcome"].as_str()),
+        (200, Some("unchanged"))
+    );
+
+    // Only Panama's focal points speak for Panama.
+    let (status, refused) = post_xml(
+        &server,
+        &costa_rica,
+        PARTNER_ALERT.replace("001<", "009<").as_str(),
+    )
+    .await;
+    assert_eq!(status, 403, "{refused}");
+
+    let update = PARTNER_ALERT
+        .replace("SNM-PA-2023-0914-001", "SNM-PA-2023-0914-002")
+        .replace("<sent>2023-09-14T07:30:00-05:00", "<sent>2023-09-14T15:00:00-05:00")
+        .replace("<msgType>Alert</msgType>", "<msgType>Update</msgType>")
+        .replace(
+            "<addresses>CRI NIC</addresses>",
+            "<addresses>CRI NIC HND</addresses>\n  <references>alertas@migracion.gob.pa,SNM-PA-2023-0914-001,2023-09-14T07:30:00-05:00</references>",
+        )
+        .replace("<value>800</value>", "<value>950</value>");
+    let (status, updated) = post_xml(&server, &panama, &update).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["outcome"], "updated");
+    let alert = &updated["alert"]["alert"];
+    assert_eq!(alert["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        alert["versions"][1]["content"]["composition"]["estimated_people"],
+        950
+    );
+    assert_eq!(
+        alert["recipients"].as_array().unwrap().len(),
+        3,
+        "Honduras was added"
+    );
+
+    let cancel = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>SNM-PA-2023-0914-003</identifier>
+  <sender>alertas@migracion.gob.pa</sender>
+  <sent>2023-09-15T09:00:00-05:00</sent>
+  <status>Actual</status>
+  <msgType>Cancel</msgType>
+  <scope>Private</scope>
+  <addresses>CRI NIC HND</addresses>
+  <note>El grupo se dispersó en Metetí</note>
+  <references>alertas@migracion.gob.pa,SNM-PA-2023-0914-002,2023-09-14T15:00:00-05:00</references>
+</alert>
+"#
+    );
+    let (status, cancelled) = post_xml(&server, &panama, &cancel).await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["outcome"], "cancelled");
+    assert_eq!(cancelled["alert"]["alert"]["state"], "cancelled");
+    assert_eq!(
+        cancelled["alert"]["alert"]["history"][1]["reason"],
+        "El grupo se dispersó en Metetí"
+    );
+
+    // Hostile and invalid messages are refused with the reason and write nothing.
+    let before = server.call(&panama, "GET", "/api/v1/alerts", None).await["count"].clone();
+    let hostile = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&lol2;</identifier></alert>"#;
+    let (status, refused) = post_xml(&server, &panama, hostile).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.to_string().to_lowercase().contains("dtd"),
+        "{refused}"
+    );
+    let orphan = update
+        .replace("SNM-PA-2023-0914-002", "SNM-PA-2023-0914-777")
+        .replace("SNM-PA-2023-0914-001,", "SNM-PA-2023-0000-404,");
+    let (status, refused) = post_xml(&server, &panama, &orphan).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("import the original Alert first"),
+        "{refused}"
+    );
+    let bad = PARTNER_ALERT
+        .replace("SNM-PA-2023-0914-001", "SNM-PA-2023-0914-888")
+        .replace("<value>in_transit</value>", "<value>marching</value>");
+    let (status, refused) = post_xml(&server, &panama, &bad).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("stage"), "{refused}");
+    let after = server.call(&panama, "GET", "/api/v1/alerts", None).await["count"].clone();
+    assert_eq!(before, after, "a refused import writes nothing");
+    let _ = id;
+}

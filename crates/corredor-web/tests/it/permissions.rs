@@ -66,6 +66,9 @@ fn expectations() -> HashMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/alerts"), "daaaaaa"),
         (("POST", "/api/v1/alerts"), "dddaddd"),
         (("GET", "/api/v1/alerts/events"), "daaaaaa"),
+        (("GET", "/api/v1/alerts/feed.atom"), "daaaaaa"),
+        (("POST", "/api/v1/alerts/cap"), "dddaddd"),
+        (("GET", "/api/v1/alerts/{id}/cap"), "dhaaaaa"),
         (("GET", "/api/v1/alerts/{id}"), "dhaaaaa"),
         (("GET", "/api/v1/alerts/{id}/revisions"), "dhaaaaa"),
         (("POST", "/api/v1/alerts/{id}/activate"), "dhhahdh"),
@@ -248,6 +251,13 @@ async fn request_for(
         ("GET", "/api/v1/audit") => ("/api/v1/audit?country=PAN".to_owned(), None),
         ("POST", "/api/v1/alerts") => ("/api/v1/alerts".to_owned(), json(alert_body(true))),
         ("GET", "/api/v1/alerts/{id}") => (format!("/api/v1/alerts/{}", fixtures.alert), None),
+        ("POST", "/api/v1/alerts/cap") => (
+            "/api/v1/alerts/cap?country=PAN".to_owned(),
+            Some(("application/cap+xml", partner_alert(call))),
+        ),
+        ("GET", "/api/v1/alerts/{id}/cap") => {
+            (format!("/api/v1/alerts/{}/cap", fixtures.alert), None)
+        }
         ("GET", "/api/v1/alerts/{id}/revisions") => {
             (format!("/api/v1/alerts/{}/revisions", fixtures.alert), None)
         }
@@ -372,6 +382,34 @@ fn alert_body(activate: bool) -> String {
         "activate": activate,
     })
     .to_string()
+}
+
+/// A CAP message from Panama's national system, a new one for each call.
+fn partner_alert(call: usize) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>SNM-PA-{call}</identifier>
+  <sender>alertas@migracion.gob.pa</sender>
+  <sent>2026-11-24T07:30:00-05:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Private</scope>
+  <addresses>CRI</addresses>
+  <info>
+    <language>es-419</language>
+    <category>Safety</category>
+    <event>Flujo migratorio masivo</event>
+    <urgency>Expected</urgency>
+    <severity>Moderate</severity>
+    <certainty>Observed</certainty>
+    <headline>800 personas salen de San Vicente</headline>
+    <description>Grupo de 800 personas hacia Costa Rica.</description>
+    <parameter><valueName>estimated_people</valueName><value>800</value></parameter>
+    <area><areaDesc>ERM San Vicente</areaDesc><circle>8.42,-78.06 5</circle></area>
+  </info>
+</alert>"#
+    )
 }
 
 /// A new Panamanian alert (sent or a draft), acknowledged by Costa Rica if asked; its id.
