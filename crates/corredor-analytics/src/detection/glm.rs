@@ -91,11 +91,8 @@ pub(crate) struct QuasiPoisson {
     level_prior: Vec<f64>,
     prior_y_t: f64,
     /// For the deviance from sums (see [`QuasiPoisson::deviance_from_sums`]): `sum omega
-    /// (y log y - y)`, and the magnitudes `sum omega (|y log y| + y)` and `sum omega y |t|`
-    /// that bound its rounding error.
+    /// (y log y - y)`.
     prior_terms: f64,
-    prior_terms_magnitude: f64,
-    prior_y_t_magnitude: f64,
 
     /// Normal equations of the next step: per level `W_g = sum w`, `T_g = sum w t`, and
     /// `TT = sum w t^2`, with the right-hand side per level and for the slope.
@@ -410,10 +407,16 @@ impl QuasiPoisson {
         // Both dispersions in one pass (a division per observation), once per fit: R's
         // summary is asked for them up to three times per fit.
         let (mut pearson, mut prior_pearson) = (0.0, 0.0);
+        let (y, mu, working, prior) = (
+            &self.y[..n],
+            &self.mu[..n],
+            &self.working[..n],
+            &self.prior[..n],
+        );
         for i in 0..n {
-            let residual = (self.y[i] - self.mu[i]) / self.mu[i];
-            pearson += self.working[i] * residual * residual;
-            prior_pearson += self.prior[i] * residual * residual;
+            let residual = (y[i] - mu[i]) / mu[i];
+            pearson += working[i] * residual * residual;
+            prior_pearson += prior[i] * residual * residual;
         }
         self.pearson_sum = pearson;
         self.prior_pearson_sum = prior_pearson;
@@ -429,7 +432,7 @@ impl QuasiPoisson {
         // Every entry is written below (the runs cover all observations): no clearing.
         self.mu.resize(n, 0.0);
         let (mut wtt, mut rhs_t, mut prior_y_t) = (0.0, 0.0, 0.0);
-        let (mut terms, mut terms_magnitude, mut y_t_magnitude) = (0.0, 0.0, 0.0);
+        let mut terms = 0.0;
         let mut deviance = 0.0;
         for run in &self.runs {
             let g = run.level;
@@ -463,10 +466,8 @@ impl QuasiPoisson {
                     swtt += w * t * t;
                     swzt += wz * t;
                     spyt += omega * y * t;
-                    y_t_magnitude += (omega * y * t).abs();
                 }
                 terms += omega * (y_log_y[j] - y);
-                terms_magnitude += omega.abs() * (y_log_y[j].abs() + y.abs());
                 deviance += poisson_deviance(omega, y, y_log_y[j], mu, eta);
             }
             self.level_w[g] += sw;
@@ -484,8 +485,6 @@ impl QuasiPoisson {
         self.rhs_t = rhs_t;
         self.prior_y_t = prior_y_t;
         self.prior_terms = terms;
-        self.prior_terms_magnitude = terms_magnitude;
-        self.prior_y_t_magnitude = y_t_magnitude;
         deviance
     }
 
@@ -619,16 +618,33 @@ impl QuasiPoisson {
     /// terms are within `(n + 10) eps M` of the exact sum, `M` the sum of the magnitudes
     /// of the terms (Higham 2002, *Accuracy and stability of numerical algorithms*, §4.2),
     /// so they are within twice that of each other; we allow twice more again.
+    ///
+    /// `M` is bounded from the sums at hand rather than summed: with prior weights and
+    /// counts not negative, `|y log y| <= y log y + 2 / e` (the only negative values are
+    /// for `0 < y < 1`, down to `-1 / e`), so `sum omega (|y log y| + y) <= sum omega (y
+    /// log y - y) + 2 sum omega y + 0.75 sum omega`; and `sum omega y |t| <= max |t| sum
+    /// omega y`.
     fn deviance_from_sums(&self, log_mu: &[f64], slope: f64) -> (f64, f64) {
         let mut fitted = slope * self.prior_y_t;
-        let mut magnitude = slope.abs() * self.prior_y_t_magnitude;
-        for (eta, prior_y) in log_mu.iter().zip(&self.level_prior_y) {
-            fitted += eta * prior_y;
-            magnitude += (eta * prior_y).abs();
+        let (mut magnitude, mut prior_y, mut prior) = (0.0, 0.0, 0.0);
+        for ((eta, level_prior_y), level_prior) in log_mu
+            .iter()
+            .zip(&self.level_prior_y)
+            .zip(&self.level_prior)
+        {
+            fitted += eta * level_prior_y;
+            magnitude += (eta * level_prior_y).abs();
+            prior_y += level_prior_y.abs();
+            prior += level_prior.abs();
         }
+        let largest_t = (self.t_min - self.centre)
+            .abs()
+            .max((self.t_max - self.centre).abs());
+        magnitude += slope.abs() * largest_t * prior_y;
         let means: f64 = self.level_w.iter().sum();
         let deviance = 2.0 * (self.prior_terms - fitted + means);
-        let magnitude = magnitude + self.prior_terms_magnitude + means.abs();
+        let terms_magnitude = self.prior_terms.abs() + 2.0 * prior_y + 0.75 * prior;
+        let magnitude = magnitude + terms_magnitude + means.abs();
         let bound = 2.0 * 4.0 * (self.y.len() as f64 + 10.0) * f64::EPSILON * magnitude;
         (deviance, bound)
     }
@@ -673,27 +689,23 @@ impl QuasiPoisson {
             };
             let mu_out = &mut self.mu[range];
             let (theta, factor) = (self.theta[g], self.level_factor[g]);
-            let (mut sw, mut swt, mut swtt) = (0.0, 0.0, 0.0);
-            // Whether every mean is above machine epsilon and finite, tested without a
-            // branch per observation; a run with a mean outside is redone with R's
-            // clamping (rare).
-            let mut in_range = true;
-            for j in 0..len {
-                let t = t[j];
-                let eta = theta + slope * t;
-                let mu = if TABLE {
-                    factor * powers[j]
+            // exp(beta_1 t) is monotone in t and the table is within a few ulps of it: when
+            // both ends of the run are well inside (machine epsilon, infinity), so is every
+            // mean of the run, and the loop need not test each one.
+            let ends_inside = TABLE && {
+                let (first, last) = (factor * powers[0], factor * powers[len - 1]);
+                let (low, high) = if first < last {
+                    (first, last)
                 } else {
-                    exp_out_of_line(eta)
+                    (last, first)
                 };
-                in_range &= (mu > f64::EPSILON) & (mu < f64::INFINITY);
-                mu_out[j] = mu;
-                let w = prior[j] * mu;
-                let wt = w * t;
-                sw += w;
-                swt += wt;
-                swtt += wt * t;
-            }
+                low > 2.0 * f64::EPSILON && high < f64::MAX / 2.0
+            };
+            let (mut sw, mut swt, mut swtt, in_range) = if ends_inside {
+                run_means::<TABLE, false>(theta, slope, factor, t, prior, powers, mu_out)
+            } else {
+                run_means::<TABLE, true>(theta, slope, factor, t, prior, powers, mu_out)
+            };
             if !in_range {
                 (sw, swt, swtt) = clamped_run(theta, slope, t, prior, mu_out);
                 clamped = true;
@@ -882,6 +894,41 @@ struct Run {
     start: usize,
     end: usize,
     t_end: f64,
+}
+
+/// The means of one run of [`QuasiPoisson::means_pass`] (written to `mu`) and the sums of
+/// `w = omega mu`, `w t` and `w t^2`. With `CHECK`, also whether every mean is above machine
+/// epsilon and finite, tested without a branch per observation (without, `true`).
+#[inline(always)]
+fn run_means<const TABLE: bool, const CHECK: bool>(
+    theta: f64,
+    slope: f64,
+    factor: f64,
+    t: &[f64],
+    prior: &[f64],
+    powers: &[f64],
+    mu: &mut [f64],
+) -> (f64, f64, f64, bool) {
+    let (mut sw, mut swt, mut swtt) = (0.0, 0.0, 0.0);
+    let mut in_range = true;
+    for j in 0..mu.len() {
+        let t = t[j];
+        let mean = if TABLE {
+            factor * powers[j]
+        } else {
+            exp_out_of_line(theta + slope * t)
+        };
+        if CHECK {
+            in_range &= (mean > f64::EPSILON) & (mean < f64::INFINITY);
+        }
+        mu[j] = mean;
+        let w = prior[j] * mean;
+        let wt = w * t;
+        sw += w;
+        swt += wt;
+        swtt += wt * t;
+    }
+    (sw, swt, swtt, in_range)
 }
 
 /// `exp(slope * t)` for `t = t_min, t_min + 1, …, t_max`, to about two ulps, for a couple
