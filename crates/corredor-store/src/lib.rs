@@ -53,6 +53,7 @@ mod model;
 mod observations;
 mod record;
 mod reference;
+mod returns;
 mod signals;
 mod sql;
 mod webhooks;
@@ -82,6 +83,10 @@ pub use forecasts::{
 pub use model::{
     Backend, DimensionFilter, GroupBy, KeyedRevision, ObservationFilter, PairFilter, PlaceFilter,
     RecordOutcome, ReportedPeriod, SeriesQuery, SeriesRow, StoredObservation, Submission,
+};
+pub use returns::{
+    ReturnAudience, ReturnFilter, ReturnRevision, StoredProgramme, StoredReintegration,
+    StoredReturn,
 };
 pub use signals::{
     AlgorithmStatistics, DecisionFilter, NewSignal, SignalDecision, SignalFilter, SignalScope,

@@ -38,6 +38,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "alerts",
         include_str!("../migrations/sqlite/0005_alerts.sql"),
     ),
+    (
+        6,
+        "returns",
+        include_str!("../migrations/sqlite/0006_returns.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -65,6 +70,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "alerts",
         include_str!("../migrations/postgres/0005_alerts.sql"),
+    ),
+    (
+        6,
+        "returns",
+        include_str!("../migrations/postgres/0006_returns.sql"),
     ),
 ];
 

@@ -9,6 +9,7 @@ mod forecasts;
 mod reading;
 mod recording;
 mod reference;
+mod returns;
 mod series;
 mod signals;
 mod support;
