@@ -46,6 +46,9 @@ enum Command {
     /// Verify or read the hash-chained audit log.
     #[command(subcommand)]
     Audit(commands::access::AuditCommand),
+    /// List migratory alerts, print their CAP 1.2 messages, import partners' CAP messages.
+    #[command(subcommand)]
+    Alert(commands::alert::AlertCommand),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Token(command) => commands::access::token(command),
         Command::Organisation(command) => commands::access::organisation(command),
         Command::Audit(command) => commands::access::audit(command),
+        Command::Alert(command) => commands::alert::run(command),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each parses its arguments, calls the library and prints.
 
 pub mod access;
+pub mod alert;
 pub mod backtest;
 pub mod bench;
 pub mod db;
