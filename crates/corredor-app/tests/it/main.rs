@@ -2,6 +2,7 @@
 //! corrections and the rules of series.
 
 mod accounts;
+mod alerts;
 mod demo;
 mod disclosure;
 mod forecasts;

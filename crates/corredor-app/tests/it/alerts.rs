@@ -1,0 +1,282 @@
+//! The migratory alert's use cases: who sees what, reminders for recipients late to
+//! acknowledge, levels raised by active alerts, two focal points acting at once, stranded
+//! populations read under the sharing rules.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use corredor_app::store::Store;
+use corredor_app::{AlertEventKind, App, AppError, Clock, NewAlert};
+use corredor_core::{
+    AlertLevel, AlertState, Caller, CountryCode, OrganisationCode, OrganisationKind, Principal,
+    RequiredAction, Role, StrandedPopulationParts,
+};
+
+/// A clock the test moves.
+#[derive(Clone)]
+struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl TestClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+async fn app() -> (App, TestClock, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("a.db").display()))
+        .await
+        .unwrap();
+    let clock = TestClock(Arc::new(Mutex::new(
+        Utc.with_ymd_and_hms(2023, 9, 14, 12, 0, 0).unwrap(),
+    )));
+    let app = App::new(store, Arc::new(clock.clone()));
+    app.install_reference_data().await.unwrap();
+    app.install_organisations().await.unwrap();
+    (app, clock, dir)
+}
+
+fn person(organisation: &str, role: Role) -> Caller {
+    let code = OrganisationCode::parse(organisation).unwrap();
+    let kind = match organisation {
+        "RCM" => OrganisationKind::Secretariat,
+        "IOM" | "UNHCR" => OrganisationKind::Observer,
+        country => OrganisationKind::Country(CountryCode::parse(country).unwrap()),
+    };
+    Caller::Principal(Principal {
+        name: format!("{}.{}", organisation.to_lowercase(), role),
+        organisation: code,
+        kind,
+        role,
+    })
+}
+
+fn focal(country: &str) -> Caller {
+    person(country, Role::FocalPoint)
+}
+
+/// 1,200 people leaving Lajas Blancas northbound, shared with IOM when asked.
+fn lajas_blancas(activate: bool, shared_with_iom: bool) -> NewAlert {
+    serde_json::from_value(serde_json::json!({
+        "composition": { "estimated_people": 1200, "children": 310, "unaccompanied_children": 12 },
+        "location": { "area": { "kind": "place", "place": "PA-ERM-LB" }, "description": "Lajas Blancas, Darién" },
+        "route": { "corridor": "northbound", "direction": "northbound" },
+        "stage": "in_transit",
+        "needs": { "actions": ["health_care"] },
+        "text": { "spanish": { "headline": "1.200 personas salen de Lajas Blancas", "description": "Grupo numeroso." } },
+        "shared_with": if shared_with_iom { vec!["IOM"] } else { vec![] },
+        "activate": activate,
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_draft_is_seen_by_its_country_only_and_a_sent_alert_by_recipients_sharers_and_the_secretariat(
+) {
+    let (app, _clock, _dir) = app().await;
+    let draft = app
+        .issue_alert(&focal("PAN"), lajas_blancas(false, true))
+        .await
+        .unwrap();
+    let id = draft.id();
+    let sees = |caller: Caller| {
+        let app = app.clone();
+        async move { app.alert(&caller, id).await.is_ok() }
+    };
+    assert!(sees(focal("PAN")).await);
+    assert!(sees(person("PAN", Role::Analyst)).await);
+    for outsider in [
+        focal("CRI"),
+        person("RCM", Role::Administrator),
+        person("IOM", Role::Observer),
+    ] {
+        assert!(!sees(outsider).await, "a draft is its country's alone");
+    }
+    app.activate_alert(&focal("PAN"), id).await.unwrap();
+    for reader in [
+        focal("CRI"),
+        person("MEX", Role::Analyst),
+        person("RCM", Role::Administrator),
+        person("IOM", Role::Observer),
+    ] {
+        assert!(sees(reader).await);
+    }
+    assert!(
+        !sees(person("UNHCR", Role::Observer)).await,
+        "not shared with UNHCR"
+    );
+    assert!(!sees(focal("BLZ")).await, "Belize is off the route");
+    assert!(matches!(
+        app.alert(&Caller::Anonymous, id).await,
+        Err(AppError::Unauthenticated)
+    ));
+    // Seeing is not speaking: only the issuer's focal points change it.
+    assert!(matches!(
+        app.close_alert(&person("PAN", Role::Analyst), id).await,
+        Err(AppError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_recipient_that_has_not_acknowledged_in_time_gets_one_reminder_and_an_event() {
+    let (app, clock, _dir) = app().await;
+    let app = app.with_acknowledgement_deadline(Duration::hours(12));
+    let mut events = app.alert_events();
+    let id = app
+        .issue_alert(&focal("PAN"), lajas_blancas(true, false))
+        .await
+        .unwrap()
+        .id();
+    assert_eq!(events.recv().await.unwrap().kind, AlertEventKind::Activated);
+    app.acknowledge_alert(&focal("CRI"), id).await.unwrap();
+    assert_eq!(
+        events.recv().await.unwrap().kind,
+        AlertEventKind::Acknowledged
+    );
+
+    clock.advance(Duration::hours(11));
+    assert!(
+        app.raise_alert_reminders().await.unwrap().is_empty(),
+        "not late yet"
+    );
+    clock.advance(Duration::hours(2));
+    let raised = app.raise_alert_reminders().await.unwrap();
+    let late: Vec<&str> = raised.iter().map(|r| r.country.as_str()).collect();
+    assert_eq!(late, ["NIC", "HND", "GTM", "MEX", "USA"]);
+    let reminder = events.recv().await.unwrap();
+    assert_eq!(
+        (reminder.kind, reminder.country.map(|c| c.to_string())),
+        (AlertEventKind::Reminder, Some("NIC".to_owned()))
+    );
+    assert!(
+        app.raise_alert_reminders().await.unwrap().is_empty(),
+        "once per recipient"
+    );
+    let view = app.alert(&focal("PAN"), id).await.unwrap();
+    assert_eq!(view.overdue.len(), 5);
+    assert!(
+        view.timeline
+            .iter()
+            .filter(|entry| entry.kind == "reminder")
+            .count()
+            == 5
+    );
+}
+
+#[tokio::test]
+async fn an_active_alert_raises_the_level_of_the_countries_it_concerns_and_what_it_obliges() {
+    let (app, _clock, _dir) = app().await;
+    app.set_alert_level(
+        &focal("MEX"),
+        CountryCode::parse("MEX").unwrap(),
+        None,
+        AlertLevel::High,
+        "Tapachula shelters at capacity",
+    )
+    .await
+    .unwrap();
+    let refused = app
+        .set_alert_level(
+            &focal("MEX"),
+            CountryCode::parse("MEX").unwrap(),
+            Some(corredor_core::PlaceCode::parse("PA-ERM-LB").unwrap()),
+            AlertLevel::High,
+            "wrong place",
+        )
+        .await;
+    assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+    app.issue_alert(&focal("PAN"), lajas_blancas(true, false))
+        .await
+        .unwrap();
+    let levels = app.alert_levels(&focal("CRI")).await.unwrap();
+    let level = |country: &str| {
+        levels
+            .iter()
+            .find(|view| view.country.as_str() == country && view.place.is_none())
+            .unwrap_or_else(|| panic!("{country} has a level"))
+    };
+    // In transit: Costa Rica is raised to elevated; Mexico keeps the high it set.
+    assert_eq!(level("CRI").set_level, AlertLevel::Normal);
+    assert_eq!(level("CRI").effective_level, AlertLevel::Elevated);
+    assert_eq!(level("MEX").effective_level, AlertLevel::High);
+    assert!(level("MEX").required.len() > level("CRI").required.len());
+    assert!(level("CRI")
+        .required
+        .contains(&RequiredAction::ProtectionScreening));
+}
+
+#[tokio::test]
+async fn two_recipients_acting_at_once_both_land_and_a_stale_change_is_never_lost() {
+    let (app, _clock, _dir) = app().await;
+    let id = app
+        .issue_alert(&focal("PAN"), lajas_blancas(true, false))
+        .await
+        .unwrap()
+        .id();
+    let (costa_rica_focal, mexico_focal) = (focal("CRI"), focal("MEX"));
+    let (costa_rica, mexico) = tokio::join!(
+        app.acknowledge_alert(&costa_rica_focal, id),
+        app.acknowledge_alert(&mexico_focal, id)
+    );
+    // One of them may have been told to reload (a conflict); after retrying, both stand.
+    for (caller, result) in [(focal("CRI"), costa_rica), (focal("MEX"), mexico)] {
+        match result {
+            Ok(_) => {}
+            Err(AppError::Conflict(_)) => {
+                app.acknowledge_alert(&caller, id).await.unwrap();
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    let alert = app.alert(&focal("PAN"), id).await.unwrap().stored.alert;
+    assert!(alert.has_acknowledged(CountryCode::parse("CRI").unwrap()));
+    assert!(alert.has_acknowledged(CountryCode::parse("MEX").unwrap()));
+    let again = app.acknowledge_alert(&focal("CRI"), id).await;
+    assert!(matches!(again, Err(AppError::Conflict(_))), "{again:?}");
+    let closed = app.close_alert(&focal("PAN"), id).await.unwrap();
+    assert_eq!(closed.alert.state(), AlertState::Closed);
+    let revisions = app.alert_revisions(&focal("PAN"), id).await.unwrap();
+    assert_eq!(
+        revisions.len(),
+        4,
+        "issued, two acknowledgements, closed: every document kept"
+    );
+}
+
+#[tokio::test]
+async fn stranded_populations_are_reported_by_their_country_and_read_as_it_shares_them() {
+    let (app, _clock, _dir) = app().await;
+    let parts: StrandedPopulationParts = serde_json::from_value(serde_json::json!({
+        "country": "PAN",
+        "location": { "area": { "kind": "place", "place": "PA-ERM-SV" }, "description": "San Vicente" },
+        "estimated_people": 2400,
+        "estimated_by": "SNM Panamá",
+        "estimated_at": "2023-09-14T08:00:00-05:00",
+        "shelter": { "capacity": 500, "occupancy": 800 },
+    }))
+    .unwrap();
+    let refused = app.record_stranded(&focal("CRI"), parts.clone()).await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))));
+    let stored = app
+        .record_stranded(&person("PAN", Role::Analyst), parts)
+        .await
+        .unwrap();
+    assert!(stored.population.overcrowded());
+    assert_eq!(
+        app.stranded_populations(&focal("CRI")).await.unwrap().len(),
+        1
+    );
+    assert!(
+        app.stranded_populations(&Caller::Anonymous)
+            .await
+            .unwrap()
+            .is_empty(),
+        "stranded counts are shared with members by default, not published"
+    );
+}
