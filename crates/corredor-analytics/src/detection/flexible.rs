@@ -123,6 +123,12 @@ pub fn farrington_flexible(
     };
     // Powers and logarithms of the counts, once per series rather than once per fit.
     workspace.count_terms.fill(series.counts());
+    let mut missing = 0;
+    workspace.missing_before.push(0);
+    for count in series.counts() {
+        missing += usize::from(count.is_nan());
+        workspace.missing_before.push(missing);
+    }
     let end = evaluate.end.min(series.len());
     (evaluate.start..end)
         .map(|k| evaluate_period(series, config, k, &mut workspace))
@@ -137,12 +143,45 @@ struct Workspace {
     /// The baseline periods with a count, as segments of consecutive periods in one block.
     segments: Vec<Segment>,
     residuals: Vec<f64>,
-    weights: Vec<f64>,
     /// Dense level of each block value.
     level_of_block: Vec<usize>,
     /// Functions of each count of the series, computed once for all evaluated periods.
     count_terms: SeriesTerms,
+    /// Number of missing counts before each period (and before the end).
+    missing_before: Vec<usize>,
+    /// The layout of the last baseline put in the model, when the next period can slide
+    /// it.
+    layout: Option<Layout>,
     trend_test: TrendTest,
+}
+
+/// Where a baseline without missing counts lies relative to its period `k`.
+///
+/// From one week to the next, the reference periods usually move by exactly one period
+/// (all but the weeks where a 53-week year enters or leaves the baseline), and then so does
+/// everything built from them: blocks, levels, segments, and the times of the model,
+/// measured from the period. The next period then slides the baseline instead of building
+/// it again: the segments move by one and the model takes the new counts, keeping its
+/// times, levels and runs.
+#[derive(Debug, Clone)]
+struct Layout {
+    k: usize,
+    /// The reference periods less `k`.
+    offsets: Vec<i64>,
+    prediction_level: usize,
+}
+
+impl Layout {
+    /// Whether period `k` with these reference periods has the same layout one period on.
+    fn continues(&self, k: usize, references: &[i64]) -> bool {
+        self.k + 1 == k
+            && self.offsets.len() == references.len()
+            && self
+                .offsets
+                .iter()
+                .zip(references)
+                .all(|(offset, reference)| reference - k as i64 == *offset)
+    }
 }
 
 /// Periods `start..end` of the series, all in the baseline block `block`.
@@ -168,8 +207,60 @@ fn evaluate_period(
         return Detection::without_result(k, observed, Diagnostic::TooShortHistory);
     }
     let low = references[config.b] as usize - config.w;
-    if !build_blocks(&references, config, k, low, &mut ws.blocks) {
+    let complete = ws.missing_before[k + 1] == ws.missing_before[low];
+    let prediction_level = match ws.layout.as_mut() {
+        Some(layout) if complete && layout.continues(k, &references) => {
+            layout.k = k;
+            for segment in &mut ws.segments {
+                segment.start += 1;
+                segment.end += 1;
+            }
+            ws.model.reload_counts(
+                &ws.count_terms,
+                ws.segments.iter().map(|segment| segment.start..segment.end),
+            );
+            layout.prediction_level
+        }
+        _ => {
+            ws.layout = None;
+            match lay_out_baseline(series, config, k, low, &references, ws) {
+                Ok(layout) => {
+                    let prediction_level = layout.prediction_level;
+                    // Only a baseline without missing counts, on times that count periods,
+                    // keeps its layout from one period to the next.
+                    if complete
+                        && TimeAxis::new(series).counts_periods()
+                        && k >= config.past_weeks_not_included()
+                    {
+                        ws.layout = Some(layout);
+                    }
+                    prediction_level
+                }
+                Err(diagnostic) => return Detection::without_result(k, observed, diagnostic),
+            }
+        }
+    };
+
+    let Some(fitted) = fit_with_trend_rules(config, ws, prediction_level) else {
         return Detection::without_result(k, observed, Diagnostic::NoFit);
+    };
+    result(series, config, k, fitted)
+}
+
+/// Builds the baseline of period `k` (from `low`) and puts it in the model: blocks, the
+/// periods left out, segments, dense levels and times. Returns its layout, or why there is
+/// no baseline.
+fn lay_out_baseline(
+    series: &Series<'_>,
+    config: &FarringtonFlexibleConfig,
+    k: usize,
+    low: usize,
+    references: &[i64],
+    ws: &mut Workspace,
+) -> Result<Layout, Diagnostic> {
+    let counts = series.counts();
+    if !build_blocks(references, config, k, low, &mut ws.blocks) {
+        return Err(Diagnostic::NoFit);
     }
     // The most recent periods stay out of the baseline.
     let excluded_from = k.saturating_sub(config.past_weeks_not_included());
@@ -198,10 +289,10 @@ fn evaluate_period(
         }
     }
     let Some(first_block) = first_block else {
-        return Detection::without_result(k, observed, Diagnostic::TooShortHistory);
+        return Err(Diagnostic::TooShortHistory);
     };
     let Some(first_kept) = ws.segments.first().map(|segment| segment.start) else {
-        return Detection::without_result(k, observed, Diagnostic::MissingCount);
+        return Err(Diagnostic::MissingCount);
     };
 
     // Dense seasonal levels in increasing block order: the smallest present is R's
@@ -255,11 +346,11 @@ fn evaluate_period(
             }
         }
     }
-
-    let Some(fitted) = fit_with_trend_rules(config, ws, prediction_level) else {
-        return Detection::without_result(k, observed, Diagnostic::NoFit);
-    };
-    result(series, config, k, fitted)
+    Ok(Layout {
+        k,
+        offsets: references.iter().map(|&r| r - k as i64).collect(),
+        prediction_level,
+    })
 }
 
 struct Fitted {
@@ -330,10 +421,12 @@ fn fit_flexible(config: &FarringtonFlexibleConfig, ws: &mut Workspace, trend: bo
     let mut phi = r_max_one(ws.model.dispersion());
     if config.reweight {
         ws.model.anscombe_residuals(phi, &mut ws.residuals);
-        assign_weights(&ws.residuals, config.weights_threshold, &mut ws.weights);
-        let prior = ws.model.prior_weights_mut();
-        prior.clear();
-        prior.extend_from_slice(&ws.weights);
+        // Straight into the model's prior weights (assign_weights replaces them all).
+        assign_weights(
+            &ws.residuals,
+            config.weights_threshold,
+            ws.model.prior_weights_mut(),
+        );
         // R does not check the convergence of the reweighted fit.
         ws.model.fit(with_trend);
         phi = r_max_one(ws.model.dispersion());
@@ -648,6 +741,12 @@ impl TimeAxis {
         }
     }
 
+    /// Whether time counts periods (weeks, or no dates), so that the times of a baseline
+    /// measured from its period stay the same when both move by one period.
+    fn counts_periods(&self) -> bool {
+        self.dates.is_none() || self.weekly
+    }
+
     fn at(&self, index: usize, origin: usize) -> f64 {
         match self.dates {
             None => index as f64 + 1.0,
@@ -733,6 +832,35 @@ mod tests {
         }
         // Few degrees of freedom: no expansion, the exact p-value decides.
         assert!(TrendTest::new(0.05).critical_value(5.0).is_none());
+    }
+
+    #[test]
+    fn sliding_the_baseline_from_week_to_week_gives_the_verdicts_of_building_it_each_week() {
+        // Ten years of seasonal weekly counts from 2015-W01 (2015 and 2020 have 53 weeks,
+        // so the reference periods jump), with a surge and a missing count.
+        let mut counts: Vec<f64> = (0..520)
+            .map(|i| {
+                let season = (i as f64 * std::f64::consts::TAU / 52.0).sin();
+                (20.0 + 8.0 * season + ((i * 37) % 11) as f64).round()
+            })
+            .collect();
+        for count in &mut counts[500..504] {
+            *count += 40.0;
+        }
+        counts[470] = f64::NAN;
+        let config = FarringtonFlexibleConfig::noufaily();
+        let calendar = Series::calendar(&counts, Period::week(2015, 1).unwrap()).unwrap();
+        let indexed = Series::indexed(&counts, 52);
+        for series in [calendar, indexed] {
+            let together = farrington_flexible(&series, &config, 400..520);
+            assert!(together.iter().filter(|d| d.upper_bound.is_some()).count() > 100);
+            assert!(together.iter().any(|d| d.alarm));
+            for (k, detection) in (400..520).zip(&together) {
+                let alone = farrington_flexible(&series, &config, k..k + 1);
+                // Debug text, so that a missing count (NaN) compares equal to itself.
+                assert_eq!(format!("{:?}", alone[0]), format!("{detection:?}"), "{k}");
+            }
+        }
     }
 
     #[test]

@@ -241,6 +241,30 @@ impl QuasiPoisson {
         self.n_levels = self.n_levels.max(level + 1);
     }
 
+    /// Replaces the counts of the observations by those of `ranges` of a series, as many
+    /// as before, keeping times, levels and runs: for the next period of a series whose
+    /// baseline has the same layout one period later.
+    pub(crate) fn reload_counts(
+        &mut self,
+        terms: &SeriesTerms,
+        ranges: impl Iterator<Item = Range<usize>>,
+    ) {
+        let n = self.y.len();
+        self.y.clear();
+        self.y_log_y.clear();
+        self.y_two_thirds.clear();
+        self.log_start.clear();
+        for range in ranges {
+            self.y.extend_from_slice(&terms.y[range.clone()]);
+            self.y_log_y
+                .extend_from_slice(&terms.y_log_y[range.clone()]);
+            self.y_two_thirds
+                .extend_from_slice(&terms.y_two_thirds[range.clone()]);
+            self.log_start.extend_from_slice(&terms.log_start[range]);
+        }
+        debug_assert_eq!(self.y.len(), n, "a reload keeps the number of observations");
+    }
+
     #[inline(always)]
     fn push_at(&mut self, terms: CountTerms, t: f64, level: usize, whole: bool) {
         self.y.push(terms.y);
