@@ -380,6 +380,160 @@ impl App {
         Ok(stored)
     }
 
+    /// Proposes a draft alert from a signal (a surge, or forecast arrivals above a shelter's
+    /// capacity), for the country's focal point to review and send. The focal points and
+    /// analysts who verify the country's signals may propose; only a focal point sends.
+    /// The draft states what the signal measured, in both languages, and nothing it did not:
+    /// the composition is the count alone, the stage `forming`.
+    pub async fn propose_alert_from_signal(
+        &self,
+        caller: &Caller,
+        signal_id: i64,
+    ) -> Result<StoredAlert, AppError> {
+        if *caller == Caller::Anonymous {
+            return Err(AppError::Unauthenticated);
+        }
+        let signal = self.signal_detail(caller, signal_id).await?.signal;
+        let Some(country) = signal.signal.scope.country() else {
+            return Err(AppError::invalid(
+                "signal",
+                "a signal on a corridor sum has no issuing country: propose from a country's signal",
+            ));
+        };
+        authorize(caller, &Action::DecideSignal(Some(country)))?;
+        let evidence = &signal.signal;
+        let people = evidence
+            .observed
+            .unwrap_or(evidence.expected)
+            .max(1.0)
+            .round();
+        // Counts far beyond u32 are not a flow of people: refuse rather than truncate.
+        if people > f64::from(u32::MAX) {
+            return Err(AppError::invalid(
+                "signal",
+                "the count is too large for an alert",
+            ));
+        }
+        let people = people as u32;
+        let places = self.store.places().await?;
+        let place = match &evidence.place {
+            Some(code) => places.iter().find(|place| &place.code == code),
+            // The whole country: its first reception point or crossing stands for it on the
+            // map; the description says it is the whole country.
+            None => places.iter().find(|place| place.country == country),
+        };
+        let Some(place) = place else {
+            return Err(AppError::invalid(
+                "signal",
+                format!("{country} has no place to locate the alert at: add one first"),
+            ));
+        };
+        let whole_country = evidence.place.is_none();
+        let corridor = self
+            .store
+            .corridors()
+            .await?
+            .into_iter()
+            .find(|corridor| corridor.position(country).is_some())
+            .ok_or_else(|| AppError::invalid("signal", format!("{country} is on no corridor")))?;
+        let nationality = evidence
+            .nationality
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        let period = evidence.period.to_string();
+        let (headline_es, headline_en, description_es, description_en) = match evidence.kind {
+            corredor_core::SignalKind::Surge => (
+                format!(
+                    "Aumento de {}{nationality} en {country}: {people} en {period}",
+                    measure_words(evidence.measure).0
+                ),
+                format!(
+                    "Surge of {}{nationality} in {country}: {people} in {period}",
+                    measure_words(evidence.measure).1
+                ),
+                format!(
+                    "Propuesta a partir de la señal {signal_id} ({}): {people} observados frente a {:.0} esperados (límite {:.0}). Revise y complete antes de enviar.",
+                    evidence.algorithm, evidence.expected, evidence.upper_bound
+                ),
+                format!(
+                    "Proposed from signal {signal_id} ({}): {people} observed against {:.0} expected (bound {:.0}). Review and complete before sending.",
+                    evidence.algorithm, evidence.expected, evidence.upper_bound
+                ),
+            ),
+            corredor_core::SignalKind::Capacity => (
+                format!("Llegadas previstas sobre la capacidad en {}: {period}", place.name),
+                format!("Forecast arrivals above capacity at {}: {period}", place.name),
+                format!(
+                    "Propuesta a partir de la señal {signal_id}: {:.0} llegadas previstas frente a una capacidad de {:.0}. Revise y complete antes de enviar.",
+                    evidence.expected, evidence.upper_bound
+                ),
+                format!(
+                    "Proposed from signal {signal_id}: {:.0} forecast arrivals against a capacity of {:.0}. Review and complete before sending.",
+                    evidence.expected, evidence.upper_bound
+                ),
+            ),
+        };
+        let clip = |text: String| text.chars().take(160).collect::<String>();
+        let content = AlertContent {
+            composition: corredor_core::FlowComposition::new(corredor_core::FlowCompositionParts {
+                estimated_people: people,
+                ..Default::default()
+            })
+            .map_err(core_invalid)?,
+            location: corredor_core::AlertLocation::new(
+                corredor_core::Area::Place {
+                    place: place.code.clone(),
+                },
+                &if whole_country {
+                    format!("{country} ({})", place.name)
+                } else {
+                    place.name.clone()
+                },
+            )
+            .map_err(core_invalid)?,
+            route: corredor_core::Route {
+                corridor: corridor.code().clone(),
+                direction: corredor_core::Direction::Northbound,
+            },
+            stage: corredor_core::FlowStage::Forming,
+            needs: corredor_core::Needs::default(),
+            text: corredor_core::AlertText::new(
+                Some(corredor_core::TextBlock {
+                    headline: clip(headline_es),
+                    description: description_es,
+                    instruction: None,
+                }),
+                Some(corredor_core::TextBlock {
+                    headline: clip(headline_en),
+                    description: description_en,
+                    instruction: None,
+                }),
+            )
+            .map_err(core_invalid)?,
+        };
+        let now = self.clock.now();
+        let at = now.fixed_offset();
+        let seen_on = evidence.period.end().min(now.date_naive());
+        let mut alert =
+            Alert::draft(country, content, caller.actor_name(), at).map_err(core_invalid)?;
+        for recipient in recipients_ahead(
+            &corridor,
+            country,
+            corredor_core::Direction::Northbound,
+            seen_on,
+        )
+        .map_err(core_invalid)?
+        {
+            alert = alert.add_recipient(recipient, at).map_err(core_invalid)?;
+        }
+        let stored = self
+            .acting(caller)
+            .create_alert(&alert, &[], None, "propose_alert_from_signal", now)
+            .await?;
+        self.publish_event(AlertEvent::of(AlertEventKind::Drafted, &stored, None));
+        Ok(stored)
+    }
+
     async fn known_country(&self, country: CountryCode, field: &str) -> Result<(), AppError> {
         if self
             .store
@@ -839,6 +993,20 @@ impl App {
     pub(crate) fn publish_event(&self, event: AlertEvent) {
         // No subscriber is not an error: nobody is listening.
         let _ = self.events.send(event);
+    }
+}
+
+/// A measure in words, Spanish then English, for the text of a proposed alert.
+fn measure_words(measure: Measure) -> (&'static str, &'static str) {
+    match measure {
+        Measure::IrregularEntry => ("entradas irregulares", "irregular entries"),
+        Measure::Encounter => ("encuentros", "encounters"),
+        Measure::AsylumApplication => ("solicitudes de asilo", "asylum applications"),
+        Measure::ReturnExecuted => ("retornos", "returns"),
+        Measure::ReturneeReceived => ("personas retornadas recibidas", "returnees received"),
+        Measure::Stranded => ("personas varadas", "stranded people"),
+        Measure::ShelterOccupancy => ("ocupación de albergues", "shelter occupancy"),
+        Measure::ShelterCapacity => ("capacidad de albergues", "shelter capacity"),
     }
 }
 

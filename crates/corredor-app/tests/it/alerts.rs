@@ -280,3 +280,73 @@ async fn stranded_populations_are_reported_by_their_country_and_read_as_it_share
         "stranded counts are shared with members by default, not published"
     );
 }
+
+#[tokio::test]
+async fn a_surge_signal_becomes_a_draft_alert_that_an_analyst_proposes_and_the_focal_point_sends() {
+    use corredor_app::store::{NewSignal, SignalScope};
+    use corredor_core::{Measure, Nationality, Period, SignalKind};
+    let (app, _clock, _dir) = app().await;
+    // The Darién build-up: Venezuelans entering Panama in August 2023.
+    app.store()
+        .record_signals(&[NewSignal {
+            kind: SignalKind::Surge,
+            scope: SignalScope::Country(CountryCode::parse("PAN").unwrap()),
+            place: None,
+            measure: Measure::IrregularEntry,
+            nationality: Some(Nationality::parse("VEN").unwrap()),
+            period: Period::parse("2023-08").unwrap(),
+            observed: Some(57_862.0),
+            expected: 21_400.5,
+            upper_bound: 38_950.25,
+            score: 1.49,
+            algorithm: "farrington-flexible".to_owned(),
+            parameters: serde_json::json!({}),
+            detected_at: Utc::now(),
+        }])
+        .await
+        .unwrap();
+    let signal = app
+        .signals(&Caller::System, &Default::default())
+        .await
+        .unwrap()[0]
+        .id;
+    let refused = app.propose_alert_from_signal(&focal("CRI"), signal).await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let draft = app
+        .propose_alert_from_signal(&person("PAN", Role::Analyst), signal)
+        .await
+        .unwrap();
+    let alert = &draft.alert;
+    assert_eq!(alert.state(), AlertState::Draft);
+    let content = &alert.latest().content;
+    assert_eq!(content.composition.estimated_people(), 57_862);
+    let spanish = content.text.spanish().unwrap();
+    assert!(
+        spanish.headline.contains("(VEN) en PAN"),
+        "{}",
+        spanish.headline
+    );
+    assert!(content
+        .text
+        .english()
+        .unwrap()
+        .description
+        .contains("21400 expected"));
+    let recipients: Vec<&str> = alert
+        .recipients()
+        .iter()
+        .map(|r| r.country.as_str())
+        .collect();
+    assert_eq!(recipients, ["CRI", "NIC", "HND", "GTM", "MEX", "USA"]);
+    // The analyst proposed; only a focal point sends.
+    assert!(matches!(
+        app.activate_alert(&person("PAN", Role::Analyst), draft.id())
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    let sent = app.activate_alert(&focal("PAN"), draft.id()).await.unwrap();
+    assert_eq!(sent.alert.state(), AlertState::Active);
+}

@@ -169,6 +169,24 @@ pub(super) async fn issue_alert(
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
+pub(super) async fn propose_from_signal(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let id = id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| invalid("id", format!("`{id}` is not a signal id")))?;
+    let stored = state
+        .app
+        .propose_alert_from_signal(&visitor.caller, id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
 pub(super) async fn get_alert(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -565,6 +583,19 @@ pub(super) fn routes() -> Vec<Route> {
             },
             Access::Policy(ISSUER),
             post(issue_alert),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/signals/{id}/propose-alert",
+            "Propose a draft alert from a signal (a surge, or forecast arrivals above capacity), for the country's focal point to review and send",
+            None,
+            ResponseDoc {
+                status: 201,
+                content_type: "application/json",
+                schema: "StoredAlert",
+            },
+            Access::Policy("the focal points and analysts of the country owning the signal"),
+            post(propose_from_signal),
         ),
         route(
             Method::GET,

@@ -66,6 +66,7 @@ fn expectations() -> HashMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/alerts"), "daaaaaa"),
         (("POST", "/api/v1/alerts"), "dddaddd"),
         (("GET", "/api/v1/alerts/events"), "daaaaaa"),
+        (("POST", "/api/v1/signals/{id}/propose-alert"), "dhdadad"),
         (("GET", "/api/v1/alerts/feed.atom"), "daaaaaa"),
         (("POST", "/api/v1/alerts/cap"), "dddaddd"),
         (("GET", "/api/v1/alerts/{id}/cap"), "dhaaaaa"),
@@ -251,6 +252,10 @@ async fn request_for(
         ("GET", "/api/v1/audit") => ("/api/v1/audit?country=PAN".to_owned(), None),
         ("POST", "/api/v1/alerts") => ("/api/v1/alerts".to_owned(), json(alert_body(true))),
         ("GET", "/api/v1/alerts/{id}") => (format!("/api/v1/alerts/{}", fixtures.alert), None),
+        ("POST", "/api/v1/signals/{id}/propose-alert") => (
+            format!("/api/v1/signals/{}/propose-alert", fixtures.signal),
+            None,
+        ),
         ("POST", "/api/v1/alerts/cap") => (
             "/api/v1/alerts/cap?country=PAN".to_owned(),
             Some(("application/cap+xml", partner_alert(call))),
