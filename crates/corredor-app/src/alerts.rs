@@ -364,6 +364,34 @@ impl App {
                 )
                 .map_err(core_invalid)?;
         }
+        // Where the latest forecast fitted the corridor's legs, its transit distribution
+        // gives the windows of the recipients it reaches (for the flow's main nationality
+        // when fitted for it).
+        let main_nationality = alert
+            .latest()
+            .content
+            .composition
+            .parts()
+            .nationalities
+            .iter()
+            .max_by_key(|estimate| estimate.estimated_people)
+            .map(|estimate| estimate.nationality);
+        for (country, window) in self
+            .forecast_windows(
+                &corridor,
+                issuing,
+                alert.latest().content.route.direction,
+                seen_on,
+                main_nationality,
+            )
+            .await?
+        {
+            if alert.is_recipient(country) {
+                alert = alert
+                    .set_arrival_window(country, window)
+                    .map_err(core_invalid)?;
+            }
+        }
         let (alert, kind) = if request.activate {
             (
                 alert.activate(by, at).map_err(core_invalid)?,
@@ -532,6 +560,89 @@ impl App {
             .await?;
         self.publish_event(AlertEvent::of(AlertEventKind::Drafted, &stored, None));
         Ok(stored)
+    }
+
+    /// Arrival windows from the latest propagation forecast of `corridor`: walking the fitted
+    /// legs from the issuing country, the transit distributions (each leg's lag weights over
+    /// their sum) are convolved, and a country's window runs from the 10th to the 90th
+    /// percentile of the cumulative lag, in days (a lag of 0 weeks is "within a week").
+    ///
+    /// Only a forecast fitted on weekly or daily counts places an arrival finely enough to
+    /// replace the transit-time window (a week is shorter than most legs); a monthly fit can
+    /// only say "within these months" (Panama to Mexico would read "from today to four
+    /// months"), so the transit-time window stays. Only northbound, the direction the legs
+    /// were fitted in, and only as far as people continue (all-zero weights stop the walk).
+    async fn forecast_windows(
+        &self,
+        corridor: &corredor_core::Corridor,
+        issuing: CountryCode,
+        direction: corredor_core::Direction,
+        seen_on: NaiveDate,
+        nationality: Option<corredor_core::Nationality>,
+    ) -> Result<Vec<(CountryCode, corredor_core::ArrivalWindow)>, AppError> {
+        if direction != corredor_core::Direction::Northbound {
+            return Ok(Vec::new());
+        }
+        let Some(detail) = self
+            .store
+            .latest_forecasts(corridor.code(), crate::FORECAST_MODEL)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let days_per_period = match detail.run.origin.granularity() {
+            corredor_core::Granularity::Day => 1.0,
+            corredor_core::Granularity::Week => 7.0,
+            corredor_core::Granularity::Month | corredor_core::Granularity::Year => {
+                return Ok(Vec::new())
+            }
+        };
+        let fitted_for = |wanted: Option<corredor_core::Nationality>| {
+            detail
+                .legs
+                .iter()
+                .filter(|leg| leg.nationality == wanted)
+                .collect::<Vec<_>>()
+        };
+        let mut legs = fitted_for(nationality);
+        if legs.is_empty() {
+            legs = fitted_for(None);
+        }
+        let mut windows = Vec::new();
+        let mut distribution = vec![1.0];
+        let mut at = issuing;
+        while let Some(leg) = legs.iter().find(|leg| leg.from == at) {
+            let total: f64 = leg.weights.iter().sum();
+            if total.is_nan() || total <= 0.0 || windows.len() > corridor.legs().len() {
+                break;
+            }
+            let mut next = vec![0.0; distribution.len() + leg.weights.len() - 1];
+            for (i, p) in distribution.iter().enumerate() {
+                for (j, w) in leg.weights.iter().enumerate() {
+                    next[i + j] += p * w / total;
+                }
+            }
+            distribution = next;
+            at = leg.to;
+            let quantile = |q: f64| {
+                let mut cumulative = 0.0;
+                for (lag, p) in distribution.iter().enumerate() {
+                    cumulative += p;
+                    if cumulative >= q - 1e-12 {
+                        return lag;
+                    }
+                }
+                distribution.len() - 1
+            };
+            let (early, late) = (quantile(0.1), quantile(0.9));
+            let from = seen_on + chrono::Days::new((early as f64 * days_per_period).floor() as u64);
+            let to = seen_on
+                + chrono::Days::new((((late + 1) as f64) * days_per_period).ceil() as u64 - 1);
+            if let Ok(window) = corredor_core::ArrivalWindow::forecast(from, to) {
+                windows.push((at, window));
+            }
+        }
+        Ok(windows)
     }
 
     async fn known_country(&self, country: CountryCode, field: &str) -> Result<(), AppError> {

@@ -350,3 +350,81 @@ async fn a_surge_signal_becomes_a_draft_alert_that_an_analyst_proposes_and_the_f
     let sent = app.activate_alert(&focal("PAN"), draft.id()).await.unwrap();
     assert_eq!(sent.alert.state(), AlertState::Active);
 }
+
+#[tokio::test]
+async fn a_weekly_forecast_gives_the_windows_of_the_countries_its_fitted_legs_reach() {
+    use corredor_app::store::{ForecastLeg, NewForecastRun};
+    use corredor_core::{CorridorCode, Nationality, Period, WindowBasis};
+    let (app, _clock, _dir) = app().await;
+    let leg = |nationality: Option<&str>, from: &str, to: &str, weights: Vec<f64>| ForecastLeg {
+        nationality: nationality.map(|n| Nationality::parse(n).unwrap()),
+        from: CountryCode::parse(from).unwrap(),
+        to: CountryCode::parse(to).unwrap(),
+        continuation: weights.iter().sum(),
+        mean_transit: Some(1.0),
+        weights,
+    };
+    // Weekly legs fitted for Venezuelans: Panama → Honduras in 1–2 weeks, Honduras → Mexico
+    // in 2–3; the total's legs (slower) must not be used for a Venezuelan flow.
+    app.store()
+        .record_forecast_run(&NewForecastRun {
+            corridor: CorridorCode::parse("northbound").unwrap(),
+            model: corredor_app::FORECAST_MODEL.to_owned(),
+            created_at: Utc::now(),
+            origin: Period::parse("2023-W36").unwrap(),
+            parameters: serde_json::json!({}),
+            rows: Vec::new(),
+            legs: vec![
+                leg(Some("VEN"), "PAN", "HND", vec![0.0, 0.45, 0.45]),
+                leg(Some("VEN"), "HND", "MEX", vec![0.0, 0.0, 0.4, 0.4]),
+                leg(None, "PAN", "HND", vec![0.0, 0.0, 0.0, 0.0, 0.9]),
+            ],
+        })
+        .await
+        .unwrap();
+    let mut request = lajas_blancas(false, false);
+    request.content.composition =
+        corredor_core::FlowComposition::new(corredor_core::FlowCompositionParts {
+            estimated_people: 1200,
+            nationalities: vec![corredor_core::NationalityEstimate {
+                nationality: Nationality::parse("VEN").unwrap(),
+                estimated_people: 900,
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    request.seen_on = Some(chrono::NaiveDate::from_ymd_opt(2023, 9, 14).unwrap());
+    let stored = app.issue_alert(&focal("PAN"), request).await.unwrap();
+    let window = |country: &str| {
+        stored
+            .alert
+            .recipients()
+            .iter()
+            .find(|r| r.country.as_str() == country)
+            .and_then(|r| r.arrival)
+            .unwrap()
+    };
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2023, 9, d).unwrap();
+    // Honduras: lags of 1–2 weeks, so from day 7 to day 20 after the flow was seen.
+    let honduras = window("HND");
+    assert_eq!(
+        (honduras.basis, honduras.from, honduras.to),
+        (
+            WindowBasis::Forecast,
+            day(21),
+            chrono::NaiveDate::from_ymd_opt(2023, 10, 4).unwrap()
+        )
+    );
+    // Mexico: the two legs convolved, lags of 3–5 weeks: days 21 to 41.
+    let mexico = window("MEX");
+    assert_eq!(mexico.basis, WindowBasis::Forecast);
+    assert_eq!(
+        (mexico.from, mexico.to),
+        (
+            chrono::NaiveDate::from_ymd_opt(2023, 10, 5).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2023, 10, 25).unwrap()
+        )
+    );
+    // Costa Rica is not a fitted node: the transit-time window stays.
+    assert_eq!(window("CRI").basis, WindowBasis::TransitTimes);
+}

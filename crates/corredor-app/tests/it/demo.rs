@@ -156,3 +156,39 @@ async fn the_situational_picture_shows_every_corridor_country_in_order() {
         .map(|trend| trend.lines[0].nationality.map(|n| n.to_string()));
     assert_eq!(venezuelans_lead, Some(Some("VEN".to_owned())));
 }
+
+#[tokio::test]
+async fn an_alert_on_the_monthly_demo_data_keeps_the_transit_time_windows() {
+    use corredor_core::{Caller, OrganisationCode, OrganisationKind, Principal, Role, WindowBasis};
+    let test = TestApp::new().await;
+    demo::load(&test.app, &mut |_| {})
+        .await
+        .expect("the demo loads");
+    let panama = Caller::Principal(Principal {
+        name: "pan.focal".to_owned(),
+        organisation: OrganisationCode::parse("PAN").unwrap(),
+        kind: OrganisationKind::Country(country("PAN")),
+        role: Role::FocalPoint,
+    });
+    let request = serde_json::from_value(serde_json::json!({
+        "composition": { "estimated_people": 1200, "nationalities": [{ "nationality": "VEN", "estimated_people": 900 }] },
+        "location": { "area": { "kind": "place", "place": "PA-ERM-LB" }, "description": "Lajas Blancas" },
+        "route": { "corridor": "northbound", "direction": "northbound" },
+        "stage": "in_transit",
+        "needs": { "actions": [] },
+        "text": { "english": { "headline": "1,200 people leave Lajas Blancas", "description": "Mostly Venezuelan." } },
+        "seen_on": "2024-03-01",
+    }))
+    .unwrap();
+    let stored = test.app.issue_alert(&panama, request).await.unwrap();
+    // The demo's forecasts are monthly: too coarse to place an arrival within a leg.
+    let mexico = stored.alert.recipients()[4].arrival.unwrap();
+    assert_eq!(
+        (mexico.basis, mexico.from, mexico.to),
+        (
+            WindowBasis::TransitTimes,
+            day("2024-03-22"),
+            day("2024-04-12")
+        )
+    );
+}
