@@ -100,6 +100,40 @@ pub struct DemoReport {
     /// One user per role, to sign in with: their passwords are shown once, here. Empty when
     /// the demo was loaded into this database before.
     pub users: Vec<DemoUser>,
+    /// The draft alert proposed from Panama's strongest recent surge, for `pan.focal` to
+    /// review and send; `None` when Panama already has alerts (a second load) or no surge.
+    pub proposed_alert: Option<corredor_core::AlertId>,
+}
+
+/// Proposes, from the real data, what a focal point would be asked to confirm: a draft alert
+/// from Panama's strongest surge in the latest period that has one. Nothing is invented: the
+/// draft says what the signal measured, and stays a draft until a person sends it.
+async fn propose_demo_alert(app: &App) -> Result<Option<corredor_core::AlertId>, AppError> {
+    let panama = CountryCode::parse("PAN").map_err(|error| AppError::Internal(error.into()))?;
+    let mut filter =
+        corredor_store::AlertFilter::for_audience(corredor_store::AlertAudience::Country(panama));
+    filter.issuing_country = Some(panama);
+    if !app.store().alerts(&filter).await?.is_empty() {
+        return Ok(None);
+    }
+    let signals = app
+        .signals(
+            &Caller::System,
+            &corredor_store::SignalFilter {
+                countries: vec![panama],
+                kind: Some(corredor_core::SignalKind::Surge),
+                ..Default::default()
+            },
+        )
+        .await?;
+    // Latest period first, then highest score: the first is the one to propose.
+    let Some(signal) = signals.first() else {
+        return Ok(None);
+    };
+    let draft = app
+        .propose_alert_from_signal(&Caller::System, signal.id)
+        .await?;
+    Ok(Some(draft.id()))
 }
 
 /// A user the demo creates, with its password in clear so the person running the demo can
@@ -259,6 +293,8 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
             evaluate_last: Some(DEMO_EVALUATE_LAST),
         })
         .await?;
+    step("alert proposal");
+    let proposed_alert = propose_demo_alert(app).await?;
     Ok(DemoReport {
         reference,
         observations,
@@ -266,6 +302,7 @@ pub async fn load(app: &App, step: &mut dyn FnMut(&str)) -> Result<DemoReport, A
         forecasts,
         scan,
         users,
+        proposed_alert,
     })
 }
 

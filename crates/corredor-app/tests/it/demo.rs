@@ -158,10 +158,10 @@ async fn the_situational_picture_shows_every_corridor_country_in_order() {
 }
 
 #[tokio::test]
-async fn an_alert_on_the_monthly_demo_data_keeps_the_transit_time_windows() {
+async fn the_demo_proposes_an_alert_from_a_real_surge_and_keeps_transit_time_windows_on_monthly_data() {
     use corredor_core::{Caller, OrganisationCode, OrganisationKind, Principal, Role, WindowBasis};
     let test = TestApp::new().await;
-    demo::load(&test.app, &mut |_| {})
+    let report = demo::load(&test.app, &mut |_| {})
         .await
         .expect("the demo loads");
     let panama = Caller::Principal(Principal {
@@ -181,6 +181,26 @@ async fn an_alert_on_the_monthly_demo_data_keeps_the_transit_time_windows() {
     }))
     .unwrap();
     let stored = test.app.issue_alert(&panama, request).await.unwrap();
+    // The demo proposed a draft from Panama's strongest recent surge, seen by Panama only.
+    let proposed = test
+        .app
+        .alert(&panama, report.proposed_alert.expect("a proposal"))
+        .await
+        .unwrap();
+    assert_eq!(
+        proposed.stored.alert.state(),
+        corredor_core::AlertState::Draft
+    );
+    assert!(proposed
+        .stored
+        .alert
+        .latest()
+        .content
+        .text
+        .spanish()
+        .unwrap()
+        .headline
+        .starts_with("Aumento de entradas irregulares"));
     // The demo's forecasts are monthly: too coarse to place an arrival within a leg.
     let mexico = stored.alert.recipients()[4].arrival.unwrap();
     assert_eq!(
