@@ -24,8 +24,8 @@ use axum::http::Method;
 use axum::routing::{get, post, put, MethodRouter};
 
 use super::{
-    json_response, param, parse_json_body, Access, ApiResult, BodyDoc, QueryParam, ResponseDoc,
-    Route,
+    json_response, param, parse_json_body, positive_id, Access, ApiResult, BodyDoc, QueryParam,
+    ResponseDoc, Route,
 };
 use crate::auth::Visitor;
 use crate::error::ApiError;
@@ -42,17 +42,7 @@ fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
 }
 
 pub(crate) fn alert_id(raw: &str) -> Result<AlertId, ApiError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(AlertId)
-        .ok_or_else(|| {
-            invalid(
-                "id",
-                format!("`{raw}` is not an alert id (a positive whole number)"),
-            )
-        })
+    positive_id(raw, "an alert").map(AlertId)
 }
 
 pub(super) async fn list_alerts(
@@ -174,12 +164,7 @@ pub(super) async fn propose_from_signal(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let id = id
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| invalid("id", format!("`{id}` is not a signal id")))?;
+    let id = positive_id(&id, "a signal")?;
     let stored = state
         .app
         .propose_alert_from_signal(&visitor.caller, id)
@@ -500,12 +485,7 @@ pub(super) async fn update_stranded(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    let id = id
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| invalid("id", format!("`{id}` is not a stranded population id")))?;
+    let id = positive_id(&id, "a stranded population")?;
     if visitor.caller == Caller::Anonymous {
         return Err(ApiError(AppError::Unauthenticated));
     }
@@ -532,6 +512,31 @@ const ISSUER: &str = "the focal points of the issuing country";
 const RECIPIENT: &str = "the focal points of a recipient country";
 const READERS: &str = "those the alert is shown to: the issuing country, its recipients, the organisations it is shared with and the secretariat (404 for others)";
 
+/// A route of `tag` without query parameters, from what documents it.
+fn documented(
+    tag: &'static str,
+) -> impl Fn(
+    Method,
+    &'static str,
+    &'static str,
+    Option<BodyDoc>,
+    ResponseDoc,
+    Access,
+    MethodRouter<AppState>,
+) -> Route {
+    move |method, path, summary, body, response, access, handler| Route {
+        method,
+        path,
+        summary,
+        tag,
+        query: &[],
+        body,
+        response,
+        access,
+        handler,
+    }
+}
+
 fn json_body(schema: &'static str) -> Option<BodyDoc> {
     Some(BodyDoc {
         content_types: &["application/json"],
@@ -541,23 +546,7 @@ fn json_body(schema: &'static str) -> Option<BodyDoc> {
 
 /// The routes of this module, in the order of the OpenAPI document.
 pub(super) fn routes() -> Vec<Route> {
-    let route = |method: Method,
-                 path: &'static str,
-                 summary: &'static str,
-                 body: Option<BodyDoc>,
-                 response: ResponseDoc,
-                 access: Access,
-                 handler: MethodRouter<AppState>| Route {
-        method,
-        path,
-        summary,
-        tag: "alerts",
-        query: &[],
-        body,
-        response,
-        access,
-        handler,
-    };
+    let route = documented("alerts");
     vec![
         Route {
             query: ALERT_PARAMS,
@@ -849,11 +838,7 @@ pub(super) async fn create_webhook(
 }
 
 fn webhook_id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| invalid("id", format!("`{raw}` is not a webhook id")))
+    positive_id(raw, "a webhook")
 }
 
 pub(super) async fn disable_webhook(
@@ -889,23 +874,7 @@ const WEBHOOK_MANAGERS: &str =
     "the organisation's focal points and the secretariat's administrators (404 for others' webhooks)";
 
 fn webhook_routes() -> Vec<Route> {
-    let route = |method: Method,
-                 path: &'static str,
-                 summary: &'static str,
-                 body: Option<BodyDoc>,
-                 response: ResponseDoc,
-                 access: Access,
-                 handler: MethodRouter<AppState>| Route {
-        method,
-        path,
-        summary,
-        tag: "webhooks",
-        query: &[],
-        body,
-        response,
-        access,
-        handler,
-    };
+    let route = documented("webhooks");
     vec![
         route(
             Method::GET,

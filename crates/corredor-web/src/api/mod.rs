@@ -748,6 +748,21 @@ async fn put_corridor(
 }
 
 /// Parses a JSON body, naming the line, column and reason when it is not valid.
+/// A path id: a positive whole number, else a refusal naming what it should have been
+/// (`what`: "an alert", "a signal", …).
+pub(crate) fn positive_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            ApiError(AppError::invalid(
+                "id",
+                format!("`{raw}` is not {what} id (a positive whole number)"),
+            ))
+        })
+}
+
 fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|error| {
         ApiError(AppError::Invalid(vec![corredor_exchange::Problem::new(

@@ -134,16 +134,7 @@ pub(super) async fn signal_statistics(
 }
 
 fn signal_id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| {
-            ApiError(AppError::invalid(
-                "id",
-                format!("`{raw}` is not a signal id (a positive whole number)"),
-            ))
-        })
+    super::positive_id(raw, "a signal")
 }
 
 /// A signal as the API shows it: flat, with its owner as `country` or `corridor`.
