@@ -310,21 +310,8 @@ impl Store {
             insert.push(")");
             tx.execute(insert).await?;
         }
-        let mut keep = tx.sql(
-            "INSERT INTO alert_revision (alert_id, revision, document, written_at, written_by) \
-             VALUES (",
-        );
-        keep.bind(Param::Integer(id));
-        keep.push(", ");
-        keep.bind(Param::Integer(revision));
-        keep.push(", ");
-        keep.bind(Param::Text(document.to_owned()));
-        keep.push(", ");
-        push_timestamp(&mut keep, self.backend(), at);
-        keep.push(", ");
-        keep.bind(Param::Text(self.actor().name.clone()));
-        keep.push(")");
-        tx.execute(keep).await?;
+        self.keep_document(tx, "alert_revision (alert_id", id, revision, document, at)
+            .await?;
         if let Some(cap) = cap {
             let mut insert = tx.sql(
                 "INSERT INTO alert_cap_message (sender, identifier, sent, alert_id, version) \
@@ -774,10 +761,31 @@ impl Store {
         document: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut keep = tx.sql(
-            "INSERT INTO stranded_population_revision (stranded_id, revision, document, \
-             written_at, written_by) VALUES (",
-        );
+        self.keep_document(
+            tx,
+            "stranded_population_revision (stranded_id",
+            id,
+            revision,
+            document,
+            at,
+        )
+        .await
+    }
+
+    /// Appends a written document to a revision table: `table_and_id` is the table and its
+    /// id column, `alert_revision (alert_id`, whose other columns every revision table shares.
+    async fn keep_document(
+        &self,
+        tx: &mut crate::audit::Tx,
+        table_and_id: &str,
+        id: i64,
+        revision: i64,
+        document: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut keep = tx.sql(&format!(
+            "INSERT INTO {table_and_id}, revision, document, written_at, written_by) VALUES ("
+        ));
         keep.bind(Param::Integer(id));
         keep.push(", ");
         keep.bind(Param::Integer(revision));
