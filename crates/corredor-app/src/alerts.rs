@@ -784,18 +784,33 @@ impl App {
             now.fixed_offset(),
         )
         .map_err(core_invalid)?;
+        self.save_step(caller, &stored, &changed, action, (kind, None), None)
+            .await
+    }
+
+    /// Saves a changed alert over the revision it was read at, then tells the subscribers
+    /// (`event`: what happened, and the country it concerns besides the issuer).
+    pub(crate) async fn save_step(
+        &self,
+        caller: &Caller,
+        stored: &StoredAlert,
+        changed: &Alert,
+        action: &str,
+        event: (AlertEventKind, Option<CountryCode>),
+        cap: Option<&corredor_store::CapOrigin>,
+    ) -> Result<StoredAlert, AppError> {
         let saved = self
             .acting(caller)
             .save_alert(
-                &changed,
+                changed,
                 &stored.shared_with,
                 stored.revision,
-                None,
+                cap,
                 action,
-                now,
+                self.clock.now(),
             )
             .await?;
-        self.publish_event(AlertEvent::of(kind, &saved, None));
+        self.publish_event(AlertEvent::of(event.0, &saved, event.1));
         Ok(saved)
     }
 
@@ -867,19 +882,15 @@ impl App {
             now.fixed_offset(),
         )
         .map_err(core_invalid)?;
-        let saved = self
-            .acting(caller)
-            .save_alert(
-                &changed,
-                &stored.shared_with,
-                stored.revision,
-                None,
-                action,
-                now,
-            )
-            .await?;
-        self.publish_event(AlertEvent::of(kind, &saved, Some(country)));
-        Ok(saved)
+        self.save_step(
+            caller,
+            &stored,
+            &changed,
+            action,
+            (kind, Some(country)),
+            None,
+        )
+        .await
     }
 
     /// Raises a reminder, once, for every recipient of an active alert that has not

@@ -492,19 +492,15 @@ impl App {
             sent: message.sent.with_timezone(&Utc),
             version: changed.latest().number,
         };
-        let saved = self
-            .acting(caller)
-            .save_alert(
-                &changed,
-                &stored.shared_with,
-                stored.revision,
-                Some(&origin),
-                "import_cap_message",
-                self.clock.now(),
-            )
-            .await?;
-        self.publish_event(AlertEvent::of(kind, &saved, None));
-        Ok(saved)
+        self.save_step(
+            caller,
+            &stored,
+            &changed,
+            "import_cap_message",
+            (kind, None),
+            Some(&origin),
+        )
+        .await
     }
 }
 
