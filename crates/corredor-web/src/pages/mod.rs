@@ -24,6 +24,7 @@ use crate::render::{Lang, Translator};
 use crate::AppState;
 
 mod account;
+mod alerts;
 mod completeness;
 mod forecasts;
 mod form;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(picture_page))
         .merge(account::routes())
+        .merge(alerts::routes())
         .merge(completeness::routes())
         .merge(forecasts::routes())
         .merge(signals::routes())

@@ -119,6 +119,7 @@ pub fn navigation(translator: &Translator, lang: Lang, path: &str) -> Vec<NavIte
         ("/completeness", "nav-completeness"),
         ("/forecasts", "nav-forecasts"),
         ("/signals", "nav-signals"),
+        ("/alerts", "nav-alerts"),
         ("/sharing", "nav-sharing"),
         ("/api/v1/openapi.json", "nav-api"),
     ]

@@ -511,6 +511,143 @@ fn area_and_centroid(ring: &[(f64, f64)]) -> Option<(f64, (f64, f64))> {
     Some((area.abs() / 2.0, (cx / (3.0 * area), cy / (3.0 * area))))
 }
 
+/// Where the flow of an active alert is, for the alerts map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertMark {
+    /// Written in the mark; the list beside the map numbers its alerts the same way.
+    pub label: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// The radius of the alert's area, drawn to scale around the mark when known.
+    pub radius_km: Option<f64>,
+    /// What the mark says to a reader who points at it or uses a screen reader.
+    pub title: String,
+}
+
+/// Everything the alerts map shows: the active alerts and the countries they warn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertMap {
+    /// Unique within the page: prefixes the ids that `aria-labelledby` refers to.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub extent: MapExtent,
+    pub countries: Vec<MapCountry>,
+    /// The countries an active alert is addressed to: hatched, and said so in their title.
+    pub addressed: Vec<CountryCode>,
+    pub alerts: Vec<AlertMark>,
+}
+
+/// Kilometres in one degree of latitude (mean, WGS 84): turns an alert's radius into the
+/// map's units, which are degrees of latitude scaled.
+const KM_PER_DEGREE: f64 = 111.32;
+
+/// Renders the alerts map: countries (those warned hatched, not only coloured, so the
+/// difference survives grey print and colour-blindness), each alert a numbered triangle with
+/// its area to scale, then a legend.
+pub fn alert_map(
+    translator: &Translator,
+    lang: Lang,
+    outlines: &CountryOutlines,
+    map: &AlertMap,
+) -> Markup {
+    let projection = Projection::fit(map.extent, MAP_WIDTH);
+    let (width, height) = (projection.width, projection.height);
+    let total_height = height + LEGEND_HEIGHT;
+    let title_id = format!("{}-title", map.id);
+    let desc_id = format!("{}-desc", map.id);
+    let hatch_id = format!("{}-hatch", map.id);
+    let addressed_words = translator.get(lang, "alert-map-addressed", &[]);
+    let mut shapes = Vec::new();
+    for outline in &outlines.countries {
+        let known = map
+            .countries
+            .iter()
+            .find(|c| c.code.as_str() == outline.code);
+        let d = outline_path(outline, &projection);
+        if d.is_empty() {
+            continue;
+        }
+        let name = known.map_or(outline.name.clone(), |c| c.name.clone());
+        let member = known.map_or(outline.rcm_member, |c| c.rcm_member);
+        let addressed = known.is_some_and(|c| map.addressed.contains(&c.code));
+        let label = known
+            .filter(|c| c.label)
+            .and_then(|_| label_position(outline, &projection));
+        shapes.push((d, name, member, addressed, label));
+    }
+    let marks: Vec<&AlertMark> = map
+        .alerts
+        .iter()
+        .filter(|mark| mark.latitude.is_finite() && mark.longitude.is_finite())
+        .collect();
+    let units_per_km = projection.scale / KM_PER_DEGREE;
+    let triangle = |x: f64, y: f64, size: f64| {
+        let mut d = String::from("M");
+        push_point(&mut d, x, y - size);
+        d.push('L');
+        push_point(&mut d, x + size, y + size * 0.8);
+        push_point(&mut d, x - size, y + size * 0.8);
+        d.push('Z');
+        d
+    };
+    let legend_y = height + 14.0;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" class="map"
+            viewBox=(format!("0 0 {} {}", coordinate(width), coordinate(total_height)))
+            role="img" aria-labelledby=(format!("{title_id} {desc_id}"))
+            font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12" {
+            title id=(title_id) { (map.title) }
+            desc id=(desc_id) { (map.description) }
+            defs {
+                pattern id=(hatch_id) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+                    rect width="6" height="6" fill="#f3c9a8" {}
+                    line x1="0" y1="0" x2="0" y2="6" stroke="#a04000" stroke-width="2" {}
+                }
+            }
+            rect width=(coordinate(width)) height=(coordinate(height)) fill="#dceaf5" {}
+            g class="map__countries" stroke="#6b6b6b" stroke-width="0.6" stroke-linejoin="round" fill-rule="evenodd" {
+                @for (d, name, member, addressed, _) in &shapes {
+                    @let fill = if *addressed { format!("url(#{hatch_id})") } else if *member { "#c2c2b0".to_owned() } else { "#f7f7f2".to_owned() };
+                    path class=(if *addressed { "country country--addressed" } else { "country" }) d=(d) fill=(fill) {
+                        title { (name) @if *addressed { " (" (addressed_words) ")" } }
+                    }
+                }
+            }
+            g class="map__labels" font-size="11" fill="#333" text-anchor="middle" aria-hidden="true" {
+                @for (_, name, _, _, label) in &shapes {
+                    @if let Some((x, y)) = label {
+                        text x=(coordinate(*x)) y=(coordinate(*y)) paint-order="stroke" stroke="#fff" stroke-width="3" { (name) }
+                    }
+                }
+            }
+            g class="map__alerts" {
+                @for mark in &marks {
+                    @let (x, y) = projection.project(mark.latitude, mark.longitude);
+                    g class="alert-mark" {
+                        title { (mark.title) }
+                        @if let Some(radius) = mark.radius_km.filter(|r| r.is_finite() && *r > 0.0) {
+                            circle cx=(coordinate(x)) cy=(coordinate(y)) r=(coordinate((radius * units_per_km).max(3.0)))
+                                fill="#D55E00" fill-opacity="0.15" stroke="#7a2e00" stroke-dasharray="4 3" {}
+                        }
+                        path d=(triangle(x, y, 9.0)) fill="#D55E00" stroke="#3d1700" stroke-width="1.2" {}
+                        text x=(coordinate(x)) y=(coordinate(y + 5.0)) font-size="10" font-weight="bold" fill="#fff" text-anchor="middle" aria-hidden="true" { (mark.label) }
+                    }
+                }
+            }
+            g class="map__legend" fill="#222" {
+                rect x="0" y=(coordinate(height)) width=(coordinate(width)) height=(LEGEND_HEIGHT) fill="#fff" {}
+                rect x="10" y=(coordinate(legend_y - 9.0)) width="22" height="14" fill=(format!("url(#{hatch_id})")) stroke="#6b6b6b" {}
+                text x="40" y=(coordinate(legend_y + 2.0)) { (translator.get(lang, "alert-map-legend-addressed", &[])) }
+                path d=(triangle(21.0, legend_y + 20.0, 7.0)) fill="#D55E00" stroke="#3d1700" {}
+                text x="40" y=(coordinate(legend_y + 24.0)) { (translator.get(lang, "alert-map-legend-alert", &[])) }
+                circle cx="21" cy=(coordinate(legend_y + 42.0)) r="7" fill="#D55E00" fill-opacity="0.15" stroke="#7a2e00" stroke-dasharray="4 3" {}
+                text x="40" y=(coordinate(legend_y + 46.0)) { (translator.get(lang, "alert-map-legend-area", &[])) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

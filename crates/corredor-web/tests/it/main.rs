@@ -1,6 +1,7 @@
 //! HTTP tests of the API and pages, in-process (`oneshot`) against a fresh SQLite database,
 //! plus browser tests of the pages in headless Chromium.
 
+mod alert_pages;
 mod alerts;
 mod api;
 mod auth;
