@@ -770,6 +770,57 @@ mod tests {
     }
 
     #[test]
+    fn the_alert_map_hatches_the_warned_countries_and_draws_each_alert_to_scale() {
+        let map = AlertMap {
+            id: "alerts".to_owned(),
+            title: "Active alerts".to_owned(),
+            description: "Where the flows are.".to_owned(),
+            extent: MapExtent::CORRIDOR,
+            countries: vec![
+                MapCountry {
+                    code: code("PAN"),
+                    name: "Panamá".to_owned(),
+                    rcm_member: true,
+                    label: true,
+                },
+                MapCountry {
+                    code: code("CRI"),
+                    name: "Costa Rica".to_owned(),
+                    rcm_member: true,
+                    label: true,
+                },
+            ],
+            addressed: vec![code("CRI")],
+            alerts: vec![AlertMark {
+                label: "1".to_owned(),
+                latitude: 8.43,
+                longitude: -77.93,
+                radius_km: Some(111.32),
+                title: "1. 300 personas en Bajo Chiquito".to_owned(),
+            }],
+        };
+        let svg = alert_map(&translator(), Lang::Es, &americas(), &map).into_string();
+        assert!(svg.contains("<title>Costa Rica (destinatario de una alerta activa)</title>"));
+        assert!(
+            svg.contains("<title>Panamá</title>"),
+            "Panama is not warned"
+        );
+        assert!(svg.contains("fill=\"url(#alerts-hatch)\""));
+        assert!(svg.contains("<title>1. 300 personas en Bajo Chiquito</title>"));
+        // A radius of one degree of latitude is drawn as one degree on the map.
+        let projection = Projection::fit(MapExtent::CORRIDOR, MAP_WIDTH);
+        let degree = projection.project(8.43, -77.93).1 - projection.project(9.43, -77.93).1;
+        assert!(
+            svg.contains(&format!("r=\"{}\"", coordinate(degree))),
+            "{degree}"
+        );
+        assert!(
+            svg.contains("País destinatario de una alerta activa"),
+            "legend"
+        );
+    }
+
+    #[test]
     fn the_projection_maps_the_extent_onto_the_frame() {
         let projection = Projection::fit(MapExtent::CORRIDOR, 800.0);
         let (x, y) = projection.project(MapExtent::CORRIDOR.north, MapExtent::CORRIDOR.west);

@@ -196,7 +196,7 @@ pub(super) fn read_content(
     let label = |field: &str| field_label(translator, lang, field);
     let error = |field: &'static str, id: &str| FieldError {
         field,
-        message: translator.get(lang, id, &[("field", Arg::Text(&label(field)))]),
+        message: translator.get(lang, id, &[("value", Arg::Text(&label(field)))]),
     };
     let mut counts = [None; 7];
     for (index, (field, _)) in GROUPS.iter().enumerate() {
@@ -280,7 +280,7 @@ pub(super) fn read_content(
                         message: translator.get(
                             lang,
                             "alert-error-coordinate",
-                            &[("field", Arg::Text(&field_label(translator, lang, field)))],
+                            &[("value", Arg::Text(&field_label(translator, lang, field)))],
                         ),
                     });
                     None
@@ -311,7 +311,7 @@ pub(super) fn read_content(
                         message: translator.get(
                             lang,
                             "alert-error-location",
-                            &[("field", Arg::Text(&label("place")))],
+                            &[("value", Arg::Text(&label("place")))],
                         ),
                     });
                 }

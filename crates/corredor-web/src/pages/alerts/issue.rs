@@ -101,6 +101,7 @@ fn issue_form(
     html! {
         h1 { (t("alerts-new-title")) }
         p class="lead" { (t("alerts-new-intro")) }
+        style { (maud::PreEscaped(super::STYLE)) }
         (error_summary(translator, lang, errors))
         form method="post" action="/alerts" class="alert-form" novalidate {
             input type="hidden" name="csrf" value=(token);

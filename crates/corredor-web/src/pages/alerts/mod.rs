@@ -137,19 +137,31 @@ fn time_element(lang: Lang, at: DateTime<FixedOffset>) -> Markup {
     html! { time datetime=(at.to_rfc3339()) { (time_words(lang, at)) } }
 }
 
-/// Where an alert's flow is, as a point (and a radius when the area has one).
-fn alert_point(stored: &StoredAlert, places: &[Place]) -> Option<(f64, f64, Option<f64>)> {
+/// Where an alert's flow is on a map: a point, and the radius of its area when it has one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FlowPoint {
+    latitude: f64,
+    longitude: f64,
+    radius_km: Option<f64>,
+}
+
+fn alert_point(stored: &StoredAlert, places: &[Place]) -> Option<FlowPoint> {
+    let point = |latitude, longitude, radius_km| FlowPoint {
+        latitude,
+        longitude,
+        radius_km,
+    };
     match stored.alert.latest().content.location.area() {
         Area::Place { place } => places
             .iter()
             .find(|known| &known.code == place)
-            .map(|known| (known.latitude, known.longitude, None)),
+            .map(|known| point(known.latitude, known.longitude, None)),
         Area::Circle { centre, radius_km } => {
-            Some((centre.latitude, centre.longitude, Some(*radius_km)))
+            Some(point(centre.latitude, centre.longitude, Some(*radius_km)))
         }
         Area::Polygon { points } => {
             let (latitude, longitude) = centroid(points);
-            Some((latitude, longitude, None))
+            Some(point(latitude, longitude, None))
         }
     }
 }
@@ -166,7 +178,7 @@ fn live_region(translator: &Translator, lang: Lang, alert: Option<AlertId>) -> M
             id,
             &[
                 ("country", Arg::Text("{country}")),
-                ("headline", Arg::Text("{headline}")),
+                ("value", Arg::Text("{headline}")),
             ],
         )
     };
@@ -178,8 +190,20 @@ fn live_region(translator: &Translator, lang: Lang, alert: Option<AlertId>) -> M
             data-open=(translator.get(lang, "alert-live-open", &[]))
             data-reload=(translator.get(lang, "alert-live-reload", &[])) {}
         script src="/static/alerts.js" defer {}
+        style { (maud::PreEscaped(STYLE)) }
     }
 }
+
+/// The few rules the alert pages add to the site's stylesheet (kept here, with the pages
+/// that use them; under 1 KB).
+pub(super) const STYLE: &str = ".live-region:not(:empty){border-left:4px solid var(--accent);padding:.5rem .75rem;background:var(--band);margin:0 0 1rem}\
+.field{margin:0 0 .6rem}.field label{display:block;font-weight:600}\
+.field input[type=text],.field textarea,.field select{width:100%;max-width:40rem;padding:.35rem;font-size:1rem}\
+.field-error{color:#b3261e;font-weight:600;margin:.1rem 0}[aria-invalid=true]{border:2px solid #b3261e}\
+.alert-form fieldset,.alert-forms form{border:1px solid var(--rule);margin:0 0 1rem;padding:.5rem .75rem}\
+.choice{margin:.2rem 0}ul.plain{list-style:none;margin:0;padding:0}\
+.facts dt{font-weight:600}.facts dd{margin:0 0 .4rem}.timeline li{margin:0 0 .4rem}\
+.alert-text{border-left:3px solid var(--rule);padding-left:.75rem}.overdue{color:#b3261e}";
 
 /// A page of this module, not stored by caches (it shows one reader's alerts).
 fn alert_response(
@@ -400,7 +424,7 @@ fn map_section(
     if active.is_empty() {
         return html! { p class="no-data" { (t("alerts-map-none")) } };
     }
-    let marks: Vec<(usize, &StoredAlert, Option<(f64, f64, Option<f64>)>)> = active
+    let marks: Vec<(usize, &StoredAlert, Option<FlowPoint>)> = active
         .iter()
         .enumerate()
         .map(|(index, stored)| (index + 1, *stored, alert_point(stored, places)))
@@ -434,12 +458,12 @@ fn map_section(
         alerts: marks
             .iter()
             .filter_map(|(number, stored, point)| {
-                let (latitude, longitude, radius_km) = (*point)?;
+                let point = (*point)?;
                 Some(AlertMark {
                     label: number.to_string(),
-                    latitude,
-                    longitude,
-                    radius_km,
+                    latitude: point.latitude,
+                    longitude: point.longitude,
+                    radius_km: point.radius_km,
                     title: format!(
                         "{number}. {} ({})",
                         headline(stored, lang),
@@ -574,7 +598,7 @@ fn stranded_table(
                             @if population.overcrowded() {
                                 strong {
                                     (translator.get(lang, "alerts-stranded-overcrowded", &[(
-                                        "unsheltered",
+                                        "count",
                                         Arg::Count(u64::from(population.unsheltered().unwrap_or(0))),
                                     )]))
                                 }
@@ -695,7 +719,7 @@ fn detail_main(
             lang,
             "alert-detail-area-place",
             &[(
-                "place",
+                "value",
                 Arg::Text(
                     places
                         .iter()
@@ -704,19 +728,20 @@ fn detail_main(
                 ),
             )],
         ),
-        Area::Circle { centre, radius_km } => translator.get(
-            lang,
-            "alert-detail-area-circle",
-            &[
-                ("radius", Arg::Text(&radius_km.to_string())),
-                ("latitude", Arg::Text(&centre.latitude.to_string())),
-                ("longitude", Arg::Text(&centre.longitude.to_string())),
-            ],
+        Area::Circle { centre, radius_km } => format!(
+            "{} {}, {}",
+            translator.get(
+                lang,
+                "alert-detail-area-circle",
+                &[("value", Arg::Text(&radius_km.to_string()))],
+            ),
+            centre.latitude,
+            centre.longitude
         ),
         Area::Polygon { points } => translator.get(
             lang,
             "alert-detail-area-polygon",
-            &[("points", Arg::Count(points.len().saturating_sub(1) as u64))],
+            &[("count", Arg::Count(points.len().saturating_sub(1) as u64))],
         ),
     };
     let groups: Vec<(&str, Option<u32>)> = vec![
@@ -804,10 +829,7 @@ fn detail_main(
                         html! {
                             @match acknowledgement {
                                 Some(ack) => {
-                                    (translator.get(lang, "alert-detail-acknowledged-by", &[
-                                        ("by", Arg::Text(&ack.by)),
-                                        ("at", Arg::Text(&time_words(lang, ack.at))),
-                                    ]))
+                                    (t("alert-detail-acknowledged-by")) " " (ack.by) ", " (time_element(lang, ack.at))
                                 }
                                 None => {
                                     (t("alerts-not-yet"))
@@ -855,7 +877,7 @@ fn detail_main(
             h2 id="summary-heading" { (t("alert-detail-summary")) }
             dl class="facts" {
                 dt { (t("alert-detail-state")) }
-                dd { strong { (state_name(translator, lang, alert.state())) } " · " (translator.get(lang, "alert-detail-version", &[("version", Arg::Count(u64::from(latest.number)))])) }
+                dd { strong { (state_name(translator, lang, alert.state())) } " · " (translator.get(lang, "alert-detail-version", &[("count", Arg::Count(u64::from(latest.number)))])) }
                 dt { (t("alert-detail-issuer")) }
                 dd { (name(alert.issuing_country())) }
                 dt { (t("alert-detail-stage")) }
@@ -868,7 +890,7 @@ fn detail_main(
         }
         @if !overdue_names.is_empty() {
             p class="form-error overdue" {
-                strong { (translator.get(lang, "alert-detail-overdue", &[("countries", Arg::Text(&overdue_names.join(", ")))])) }
+                strong { (translator.get(lang, "alert-detail-overdue", &[("value", Arg::Text(&overdue_names.join(", ")))])) }
             }
         }
         section aria-labelledby="text-heading" {
@@ -916,7 +938,7 @@ fn detail_main(
                             (time_element(lang, entry.at)) " — "
                             strong { (vocabulary_word(translator, lang, "alert-timeline", &entry.kind)) }
                             @if let Some(country) = entry.country { " · " (name(country)) }
-                            @if !entry.by.is_empty() { " · " (translator.get(lang, "alert-detail-by", &[("by", Arg::Text(&entry.by))])) }
+                            @if !entry.by.is_empty() { " · " (t("alert-detail-by")) " " (entry.by) }
                             @if !entry.detail.is_empty() { ": " (timeline_detail(translator, lang, &entry.detail)) }
                         }
                     }
