@@ -472,12 +472,14 @@ impl App {
         let (headline_es, headline_en, description_es, description_en) = match evidence.kind {
             corredor_core::SignalKind::Surge => (
                 format!(
-                    "Aumento de {}{nationality} en {country}: {people} en {period}",
-                    measure_words(evidence.measure).0
+                    "Aumento de {}{nationality} en {country}: {} en {period}",
+                    measure_words(evidence.measure).0,
+                    grouped(people, '.')
                 ),
                 format!(
-                    "Surge of {}{nationality} in {country}: {people} in {period}",
-                    measure_words(evidence.measure).1
+                    "Surge of {}{nationality} in {country}: {} in {period}",
+                    measure_words(evidence.measure).1,
+                    grouped(people, ',')
                 ),
                 format!(
                     "Propuesta a partir de la señal {signal_id} ({}): {people} observados frente a {:.0} esperados (límite {:.0}). Revise y complete antes de enviar.",
@@ -1116,6 +1118,19 @@ impl App {
         // No subscriber is not an error: nobody is listening.
         let _ = self.events.send(event);
     }
+}
+
+/// A count with its thousands grouped: `75.268` in Spanish, `75,268` in English.
+fn grouped(count: u32, separator: char) -> String {
+    let digits = count.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            text.push(separator);
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// A measure in words, Spanish then English, for the text of a proposed alert.

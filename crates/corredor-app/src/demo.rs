@@ -100,14 +100,15 @@ pub struct DemoReport {
     /// One user per role, to sign in with: their passwords are shown once, here. Empty when
     /// the demo was loaded into this database before.
     pub users: Vec<DemoUser>,
-    /// The draft alert proposed from Panama's strongest recent surge, for `pan.focal` to
+    /// The draft alert proposed from Panama's latest surge, for `pan.focal` to
     /// review and send; `None` when Panama already has alerts (a second load) or no surge.
     pub proposed_alert: Option<corredor_core::AlertId>,
 }
 
 /// Proposes, from the real data, what a focal point would be asked to confirm: a draft alert
-/// from Panama's strongest surge in the latest period that has one. Nothing is invented: the
-/// draft says what the signal measured, and stays a draft until a person sends it.
+/// from Panama's latest surge of its total irregular entries (September 2023 in the Darién).
+/// Nothing is invented: the draft says what the signal measured, and stays a draft until a
+/// person sends it.
 async fn propose_demo_alert(app: &App) -> Result<Option<corredor_core::AlertId>, AppError> {
     let panama = CountryCode::parse("PAN").map_err(|error| AppError::Internal(error.into()))?;
     let mut filter =
@@ -126,8 +127,14 @@ async fn propose_demo_alert(app: &App) -> Result<Option<corredor_core::AlertId>,
             },
         )
         .await?;
-    // Latest period first, then highest score: the first is the one to propose.
-    let Some(signal) = signals.first() else {
+    // Signals come latest period first, then highest score. The country's own total is
+    // what a focal point would warn about first (the Darién in 2023); a nationality or
+    // a place only when the total never surged.
+    let Some(signal) = signals
+        .iter()
+        .find(|signal| signal.signal.nationality.is_none() && signal.signal.place.is_none())
+        .or(signals.first())
+    else {
         return Ok(None);
     };
     let draft = app

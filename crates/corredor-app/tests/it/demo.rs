@@ -158,7 +158,8 @@ async fn the_situational_picture_shows_every_corridor_country_in_order() {
 }
 
 #[tokio::test]
-async fn the_demo_proposes_an_alert_from_a_real_surge_and_keeps_transit_time_windows_on_monthly_data() {
+async fn the_demo_proposes_an_alert_from_a_real_surge_and_keeps_transit_time_windows_on_monthly_data(
+) {
     use corredor_core::{Caller, OrganisationCode, OrganisationKind, Principal, Role, WindowBasis};
     let test = TestApp::new().await;
     let report = demo::load(&test.app, &mut |_| {})
@@ -191,7 +192,8 @@ async fn the_demo_proposes_an_alert_from_a_real_surge_and_keeps_transit_time_win
         proposed.stored.alert.state(),
         corredor_core::AlertState::Draft
     );
-    assert!(proposed
+    // The Darién in September 2023: 75,268 people entered Panama (SNM).
+    let headline = &proposed
         .stored
         .alert
         .latest()
@@ -199,8 +201,11 @@ async fn the_demo_proposes_an_alert_from_a_real_surge_and_keeps_transit_time_win
         .text
         .spanish()
         .unwrap()
-        .headline
-        .starts_with("Aumento de entradas irregulares"));
+        .headline;
+    assert_eq!(
+        headline,
+        "Aumento de entradas irregulares en PAN: 75.268 en 2023-09"
+    );
     // The demo's forecasts are monthly: too coarse to place an arrival within a leg.
     let mexico = stored.alert.recipients()[4].arrival.unwrap();
     assert_eq!(

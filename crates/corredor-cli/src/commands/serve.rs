@@ -113,7 +113,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         print_demo_users(&report.users);
         if let Some(id) = report.proposed_alert {
             println!(
-                "\nA draft alert was proposed from Panama's strongest recent surge: sign in as \
+                "\nA draft alert was proposed from Panama's latest surge (the Darién): sign in as \
                  pan.focal to review and send it (/alerts/{}); gtm.focal then sees it arrive.",
                 id.0
             );
