@@ -20,6 +20,7 @@ mod forecasts;
 mod import;
 mod picture;
 mod reference;
+mod returns;
 mod scan;
 mod series;
 mod webhooks;
@@ -49,6 +50,10 @@ pub use forecasts::{
 pub use import::{ImportReport, ImportRequest};
 pub use picture::{NodeSummary, PlaceSummary, SituationalPicture, TrendChart};
 pub use reference::{ReferenceCounts, AMERICAS_GEOJSON};
+pub use returns::{
+    DisclosedCount, NewReturn, ReturnAggregates, ReturnPairAggregate, ReturnView,
+    DEFAULT_RETURN_RETENTION_DAYS,
+};
 pub use scan::{
     ScanReport, ScanRequest, SignalDetail, SignalHistoryPoint, DEFAULT_EVALUATE_LAST_MONTHS,
     DEFAULT_EVALUATE_LAST_WEEKS, EARS_C2, FARRINGTON_FLEXIBLE,

@@ -346,6 +346,9 @@ impl App {
                 if let Err(error) = app.raise_alert_reminders().await {
                     tracing::error!(%error, "alert reminders");
                 }
+                if let Err(error) = app.purge_expired_return_data().await {
+                    tracing::error!(%error, "return data retention");
+                }
             }
         };
         tokio::join!(
