@@ -392,7 +392,7 @@ fn schemas() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    for more in [access_schemas(), alert_schemas()] {
+    for more in [access_schemas(), alert_schemas(), return_schemas()] {
         if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
             all.extend(more);
         }
@@ -664,6 +664,118 @@ fn access_schemas() -> Value {
                 "entries": { "type": "integer" },
                 "entry": { "type": "integer", "description": "The first broken entry" },
                 "reason": text,
+            },
+        },
+    })
+}
+
+/// The schemas of return operations, reintegration records, prevention programmes and the
+/// territories' summary. The operation is `corredor_core::returns::ReturnOperationParts`;
+/// case references are only ever `AAA-` and 20 lower-case hexadecimal digits.
+fn return_schemas() -> Value {
+    let text = json!({ "type": "string" });
+    let day = json!({ "type": "string", "format": "date" });
+    let time = json!({ "type": "string", "format": "date-time" });
+    let count = json!({ "type": "integer", "minimum": 0 });
+    let country = json!({ "type": "string", "description": "ISO 3166-1 alpha-3" });
+    let territory = json!({ "type": "string", "description": "ISO 3166-2 division (GT-QC) or a municipality under it (GT-QC-1401)" });
+    let reference = json!({ "type": "string", "pattern": "^[A-Z]{3}-[0-9a-f]{20}$", "description": "A pseudonymous case reference derived by the host with its own key (`corredor return case-ref`)" });
+    let state = json!({ "type": "string", "enum": ["draft", "proposed", "accepted", "rescheduled", "declined", "departed", "received", "closed", "cancelled"] });
+    let disclosed = json!({ "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "string", "description": "`<5`: below the disclosure threshold" }] });
+    let point = json!({ "type": "object", "description": "`{\"kind\":\"place\",\"place\":CODE}` or `{\"kind\":\"described\",\"description\":TEXT}`" });
+    json!({
+        "ReturnGroup": {
+            "type": "object",
+            "required": ["people"],
+            "properties": {
+                "people": count,
+                "by_sex": { "type": "object", "additionalProperties": count },
+                "by_age_group": { "type": "object", "additionalProperties": count },
+                "unaccompanied_children": count, "separated_children": count,
+                "family_units": count, "people_in_family_units": count,
+                "people_with_specific_needs": count,
+            },
+        },
+        "NewReturn": {
+            "type": "object",
+            "required": ["host", "origin", "group", "planned_date", "transport", "departure", "reception_point"],
+            "properties": {
+                "host": country, "origin": country, "group": schema_ref("ReturnGroup"),
+                "planned_date": day, "transport": { "type": "string", "enum": ["air", "land", "sea"] },
+                "departure": point, "reception_point": point,
+                "reception_needs": { "type": "object", "properties": { "needs": { "type": "array", "items": { "type": "string", "enum": ["health", "documents", "shelter", "onward_transport"] } }, "note": text } },
+            },
+        },
+        "CaseSafeguards": {
+            "type": "object",
+            "required": ["case", "people", "informed_and_consented", "pending_protection_claims", "children_needing_determination"],
+            "properties": {
+                "case": reference, "people": count, "informed_and_consented": count,
+                "pending_protection_claims": count, "children_needing_determination": count,
+                "best_interest_determinations": { "type": "array", "items": { "type": "object", "properties": { "reference": text, "date": day } } },
+            },
+        },
+        "ReturnSafeguards": { "type": "object", "required": ["cases"], "properties": { "cases": { "type": "array", "items": schema_ref("CaseSafeguards") } } },
+        "ReturnReason": { "type": "object", "required": ["reason"], "properties": { "reason": text } },
+        "ReturnReschedule": { "type": "object", "required": ["planned_date", "reason"], "properties": { "planned_date": day, "reason": text } },
+        "ReturnReception": {
+            "type": "object",
+            "required": ["group"],
+            "properties": { "group": schema_ref("ReturnGroup"), "by_territory": { "type": "object", "additionalProperties": count, "description": "People by territory code" }, "note": text },
+        },
+        "ReturnView": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "revision": { "type": "integer" }, "host": country, "origin": country, "state": state,
+                "operation": { "type": "object", "description": "The plan, safeguards (cases only when `cases_shown`), reception, retention and history" },
+                "cases_shown": { "type": "boolean" },
+                "missing_safeguards": { "type": "array", "items": { "type": "object", "properties": { "safeguard": { "type": "string", "enum": ["not_recorded", "informed_consent", "non_refoulement", "best_interest_determination"] } } } },
+                "difference": { "type": "object", "nullable": true, "description": "Received minus planned" },
+                "created_at": time, "updated_at": time,
+            },
+        },
+        "ReturnList": { "type": "object", "properties": { "count": { "type": "integer" }, "returns": { "type": "array", "items": schema_ref("ReturnView") } } },
+        "ReturnRevisions": { "type": "object", "properties": { "revisions": { "type": "array", "items": { "type": "object", "properties": { "revision": { "type": "integer" }, "operation": { "type": "object" }, "written_at": time, "written_by": text } } } } },
+        "ReturnAggregates": {
+            "type": "object",
+            "properties": {
+                "threshold": { "type": "integer" },
+                "pairs": { "type": "array", "items": { "type": "object", "properties": { "host": country, "origin": country, "operations": disclosed, "people_planned": disclosed, "people_received": disclosed, "suppressed": { "type": "boolean" } } } },
+            },
+        },
+        "NewReintegrationRecord": {
+            "type": "object",
+            "required": ["origin", "cohort", "territory", "follow_up", "returnees", "followed_up", "services"],
+            "properties": {
+                "origin": country,
+                "cohort": { "type": "object", "description": "`{\"kind\":\"operation\",\"operation\":ID}` or `{\"kind\":\"month\",\"month\":\"2024-05\"}`" },
+                "territory": territory,
+                "follow_up": { "type": "string", "enum": ["3_months", "6_months", "12_months"] },
+                "returnees": count, "followed_up": count,
+                "services": { "type": "array", "items": { "type": "object", "properties": { "service": text, "people": count, "by_provider": { "type": "object", "additionalProperties": count } } } },
+            },
+        },
+        "StoredReintegration": { "type": "object", "properties": { "id": { "type": "integer" }, "record": schema_ref("NewReintegrationRecord") } },
+        "ReintegrationList": { "type": "object", "properties": { "count": { "type": "integer" }, "records": { "type": "array", "items": schema_ref("StoredReintegration") } } },
+        "PreventionProgramme": {
+            "type": "object",
+            "required": ["territory", "name", "run_by", "run_by_kind", "programme_type", "beneficiaries", "from"],
+            "properties": {
+                "territory": territory, "name": text, "run_by": text,
+                "run_by_kind": { "type": "string", "enum": ["government", "private_sector", "civil_society", "international_organisation"] },
+                "programme_type": { "type": "string", "enum": ["livelihoods", "vocational_training", "education", "community_development", "safe_migration_information", "child_protection", "other"] },
+                "beneficiaries": count, "from": day, "to": { "type": "string", "format": "date", "nullable": true },
+            },
+        },
+        "StoredProgramme": { "type": "object", "properties": { "id": { "type": "integer" }, "country": country, "programme": schema_ref("PreventionProgramme"), "recorded_by": text, "recorded_at": time } },
+        "ProgrammeList": { "type": "object", "properties": { "count": { "type": "integer" }, "programmes": { "type": "array", "items": schema_ref("StoredProgramme") } } },
+        "TerritoriesSummary": {
+            "type": "object",
+            "properties": {
+                "origin": country,
+                "territories": { "type": "array", "items": { "type": "object", "properties": { "territory": territory, "received_by_month": { "type": "object", "additionalProperties": disclosed }, "received_total": disclosed, "outcomes": { "type": "object" }, "programmes_active": { "type": "array", "items": schema_ref("PreventionProgramme") } } } },
+                "received_without_territory": { "type": "object", "additionalProperties": disclosed },
+                "suppressed": { "type": "boolean" },
             },
         },
     })

@@ -8,6 +8,7 @@ mod access;
 pub(crate) mod alerts;
 mod filters;
 mod forecasts;
+mod returns;
 mod signals;
 
 use axum::body::Bytes;
@@ -642,6 +643,7 @@ pub fn routes() -> Vec<Route> {
         },
     ];
     routes.extend(alerts::routes());
+    routes.extend(returns::routes());
     routes
 }
 
