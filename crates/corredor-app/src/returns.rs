@@ -26,8 +26,8 @@ use corredor_core::returns::{
 };
 use corredor_core::{authorize, Action, Caller, CountryCode, OrganisationKind};
 use corredor_store::{
-    ReturnAudience, ReturnFilter, ReturnRevision, StoreError, StoredProgramme,
-    StoredReintegration, StoredReturn,
+    ReturnAudience, ReturnFilter, ReturnRevision, StoreError, StoredProgramme, StoredReintegration,
+    StoredReturn,
 };
 use serde::{Deserialize, Serialize};
 
@@ -204,10 +204,14 @@ impl App {
         let not_found = || AppError::NotFound {
             what: format!("return operation {}", id.0),
         };
-        let stored = self.store.return_operation(id).await.map_err(|error| match error {
-            StoreError::NotFound { .. } => not_found(),
-            other => AppError::from(other),
-        })?;
+        let stored = self
+            .store
+            .return_operation(id)
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound { .. } => not_found(),
+                other => AppError::from(other),
+            })?;
         let operation = &stored.operation;
         let readable = may_read_return(
             caller,
@@ -436,12 +440,8 @@ impl App {
         let operation = &stored.operation;
         authorize_return(caller, step, operation.host(), operation.origin())?;
         let now = self.clock.now();
-        let changed = take(
-            operation.clone(),
-            caller.actor_name(),
-            now.fixed_offset(),
-        )
-        .map_err(return_invalid)?;
+        let changed = take(operation.clone(), caller.actor_name(), now.fixed_offset())
+            .map_err(return_invalid)?;
         let saved = self
             .acting(caller)
             .save_return(&changed, stored.revision, action, now)

@@ -356,7 +356,8 @@ async fn territories(
     visitor: Visitor,
     Path(country): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    let origin = country_param(&country).map_err(|reason| ApiError(AppError::invalid("country", reason)))?;
+    let origin =
+        country_param(&country).map_err(|reason| ApiError(AppError::invalid("country", reason)))?;
     Ok(Json(state.app.territories(&visitor.caller, origin).await?))
 }
 

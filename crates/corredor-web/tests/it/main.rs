@@ -10,5 +10,6 @@ mod disclosure;
 mod forecasts;
 mod pages;
 mod permissions;
+mod returns;
 mod signals;
 mod support;
