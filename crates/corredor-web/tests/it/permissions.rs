@@ -90,6 +90,26 @@ fn expectations() -> HashMap<(&'static str, &'static str), &'static str> {
         (("POST", "/api/v1/webhooks"), "ddaaddd"),
         (("POST", "/api/v1/webhooks/{id}/disable"), "dhaahhh"),
         (("GET", "/api/v1/webhooks/{id}/deliveries"), "dhaahhh"),
+        // Returns from Panama (host) to Costa Rica (origin).
+        (("GET", "/api/v1/returns"), "ddaaaaa"),
+        (("POST", "/api/v1/returns"), "dddaddd"),
+        (("GET", "/api/v1/returns/aggregates"), "daaaaaa"),
+        (("GET", "/api/v1/returns/{id}"), "dhaaaaa"),
+        (("GET", "/api/v1/returns/{id}/revisions"), "dhaaaaa"),
+        (("POST", "/api/v1/returns/{id}/safeguards"), "dhhahdh"),
+        (("POST", "/api/v1/returns/{id}/propose"), "dhhahdh"),
+        (("POST", "/api/v1/returns/{id}/accept"), "dhddadd"),
+        (("POST", "/api/v1/returns/{id}/reschedule"), "dhddadd"),
+        (("POST", "/api/v1/returns/{id}/decline"), "dhddadd"),
+        (("POST", "/api/v1/returns/{id}/depart"), "dhdaddd"),
+        (("POST", "/api/v1/returns/{id}/receive"), "dhddadd"),
+        (("POST", "/api/v1/returns/{id}/close"), "dhdaadd"),
+        (("POST", "/api/v1/returns/{id}/cancel"), "dhdaddd"),
+        (("GET", "/api/v1/reintegration"), "ddadada"),
+        (("POST", "/api/v1/reintegration"), "ddddada"),
+        (("GET", "/api/v1/prevention-programmes"), "daaaaaa"),
+        (("POST", "/api/v1/prevention-programmes"), "ddddada"),
+        (("GET", "/api/v1/territories/{country}"), "daaaaaa"),
     ])
 }
 
@@ -363,6 +383,109 @@ async fn request_for(
             format!("/api/v1/webhooks/{}/deliveries", panama_webhook(test).await),
             None,
         ),
+        ("POST", "/api/v1/returns") => (
+            "/api/v1/returns".to_owned(),
+            json(crate::returns::plan_body().to_string()),
+        ),
+        ("GET", "/api/v1/returns/{id}") => (
+            format!(
+                "/api/v1/returns/{}",
+                crate::returns::panama_return(test, "proposed").await
+            ),
+            None,
+        ),
+        ("GET", "/api/v1/returns/{id}/revisions") => (
+            format!(
+                "/api/v1/returns/{}/revisions",
+                crate::returns::panama_return(test, "proposed").await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/returns/{id}/safeguards") => (
+            format!(
+                "/api/v1/returns/{}/safeguards",
+                crate::returns::panama_return(test, "draft").await
+            ),
+            json(crate::returns::safeguards_body(false).to_string()),
+        ),
+        ("POST", "/api/v1/returns/{id}/propose") => (
+            format!(
+                "/api/v1/returns/{}/propose",
+                crate::returns::panama_return(test, "ready").await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/returns/{id}/accept") => (
+            format!(
+                "/api/v1/returns/{}/accept",
+                crate::returns::panama_return(test, "proposed").await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/returns/{id}/reschedule") => (
+            format!(
+                "/api/v1/returns/{}/reschedule",
+                crate::returns::panama_return(test, "proposed").await
+            ),
+            json(
+                r#"{"planned_date":"2026-12-17","reason":"Paso Canoas closes for the holiday"}"#
+                    .to_owned(),
+            ),
+        ),
+        ("POST", "/api/v1/returns/{id}/decline") => (
+            format!(
+                "/api/v1/returns/{}/decline",
+                crate::returns::panama_return(test, "proposed").await
+            ),
+            json(r#"{"reason":"Nationality not confirmed"}"#.to_owned()),
+        ),
+        ("POST", "/api/v1/returns/{id}/depart") => (
+            format!(
+                "/api/v1/returns/{}/depart",
+                crate::returns::panama_return(test, "accepted").await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/returns/{id}/receive") => (
+            format!(
+                "/api/v1/returns/{}/receive",
+                crate::returns::panama_return(test, "departed").await
+            ),
+            json(
+                r#"{"group":{"people":7,"unaccompanied_children":1,"family_units":1,"people_in_family_units":3},"by_territory":{"CR-P":7}}"#
+                    .to_owned(),
+            ),
+        ),
+        ("POST", "/api/v1/returns/{id}/close") => (
+            format!(
+                "/api/v1/returns/{}/close",
+                crate::returns::panama_return(test, "received").await
+            ),
+            None,
+        ),
+        ("POST", "/api/v1/returns/{id}/cancel") => (
+            format!(
+                "/api/v1/returns/{}/cancel",
+                crate::returns::panama_return(test, "proposed").await
+            ),
+            json(r#"{"reason":"The group asked for protection"}"#.to_owned()),
+        ),
+        ("GET", "/api/v1/reintegration") => ("/api/v1/reintegration?origin=CRI".to_owned(), None),
+        ("POST", "/api/v1/reintegration") => (
+            "/api/v1/reintegration".to_owned(),
+            json(
+                r#"{"origin":"CRI","cohort":{"kind":"month","month":"2026-03"},"territory":"CR-P","follow_up":"6_months","returnees":14,"followed_up":11,"services":[{"service":"identity_documents","people":9,"by_provider":{"government":9}}]}"#
+                    .to_owned(),
+            ),
+        ),
+        ("POST", "/api/v1/prevention-programmes") => (
+            "/api/v1/prevention-programmes".to_owned(),
+            json(
+                r#"{"territory":"CR-P","name":"Empléate Puntarenas","run_by":"Ministerio de Trabajo y Seguridad Social","run_by_kind":"government","programme_type":"vocational_training","beneficiaries":420,"from":"2026-01-01"}"#
+                    .to_owned(),
+            ),
+        ),
+        ("GET", "/api/v1/territories/{country}") => ("/api/v1/territories/CRI".to_owned(), None),
         (_, path) => {
             assert!(
                 !path.contains('{'),

@@ -34,7 +34,7 @@ pub fn reference(number: &str) -> String {
 
 /// 7 Costa Ricans leaving the Lajas Blancas reception station: a family of 3 (one child), an
 /// unaccompanied child and 3 adults alone.
-fn plan_body() -> Value {
+pub fn plan_body() -> Value {
     json!({
         "host": "PAN",
         "origin": "CRI",
@@ -55,7 +55,7 @@ fn plan_body() -> Value {
 
 /// The safeguards of the 7: every one consented, no pending claim; the child alone has a
 /// best-interest determination unless `without_determination`.
-fn safeguards_body(without_determination: bool) -> Value {
+pub fn safeguards_body(without_determination: bool) -> Value {
     let determinations = if without_determination {
         json!([])
     } else {
