@@ -723,8 +723,7 @@ async fn a_partners_cap_messages_create_update_and_cancel_an_alert_and_bad_ones_
         "Honduras was added"
     );
 
-    let cancel = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
+    let cancel = r#"<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
   <identifier>SNM-PA-2023-0914-003</identifier>
   <sender>alertas@migracion.gob.pa</sender>
@@ -736,9 +735,8 @@ async fn a_partners_cap_messages_create_update_and_cancel_an_alert_and_bad_ones_
   <note>El grupo se dispersó en Metetí</note>
   <references>alertas@migracion.gob.pa,SNM-PA-2023-0914-002,2023-09-14T15:00:00-05:00</references>
 </alert>
-"#
-    );
-    let (status, cancelled) = post_xml(&server, &panama, &cancel).await;
+"#;
+    let (status, cancelled) = post_xml(&server, &panama, cancel).await;
     assert_eq!(status, 200, "{cancelled}");
     assert_eq!(cancelled["outcome"], "cancelled");
     assert_eq!(cancelled["alert"]["alert"]["state"], "cancelled");
