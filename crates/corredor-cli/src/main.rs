@@ -49,6 +49,9 @@ enum Command {
     /// List migratory alerts, print their CAP 1.2 messages, import partners' CAP messages.
     #[command(subcommand)]
     Alert(commands::alert::AlertCommand),
+    /// Assisted voluntary return: derive case references with the host country's own key.
+    #[command(subcommand)]
+    Return(commands::returns::ReturnCommand),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Organisation(command) => commands::access::organisation(command),
         Command::Audit(command) => commands::access::audit(command),
         Command::Alert(command) => commands::alert::run(command),
+        Command::Return(command) => commands::returns::run(command),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ pub mod db;
 pub mod detect;
 pub mod import;
 pub mod progress;
+pub mod returns;
 pub mod scan;
 pub mod serve;
 
