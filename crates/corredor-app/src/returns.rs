@@ -665,9 +665,14 @@ fn suppress_territories(value: &mut serde_json::Value, threshold: u64) {
                 }
                 small
             }
-            serde_json::Value::Array(items) => items
-                .iter_mut()
-                .fold(false, |any, item| walk(item, threshold) || any),
+            serde_json::Value::Array(items) => {
+                // Every item is walked (no short circuit): each may hold a small count.
+                let mut any = false;
+                for item in items.iter_mut() {
+                    any |= walk(item, threshold);
+                }
+                any
+            }
             serde_json::Value::Object(object) => {
                 let mut any = false;
                 let months_suppressed = object
