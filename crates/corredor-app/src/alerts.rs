@@ -75,6 +75,9 @@ pub struct AlertEvent {
     pub revision: i64,
     /// The headline of the latest version, Spanish first.
     pub headline: String,
+    /// The headline in each language the alert is written in, for a reader's own.
+    pub headline_es: Option<String>,
+    pub headline_en: Option<String>,
     pub recipients: Vec<CountryCode>,
     pub shared_with: Vec<String>,
     /// The country the event concerns besides the issuer (who acknowledged, who is late).
@@ -103,6 +106,8 @@ impl AlertEvent {
             version: latest.number,
             revision: stored.revision,
             headline,
+            headline_es: text.spanish().map(|block| block.headline.clone()),
+            headline_en: text.english().map(|block| block.headline.clone()),
             recipients: stored
                 .alert
                 .recipients()

@@ -516,6 +516,7 @@ fn alert_schemas() -> Value {
                 "kind": { "type": "string", "enum": ["drafted", "activated", "updated", "recipient_added", "acknowledged", "action_recorded", "closed", "cancelled", "reminder"] },
                 "alert_id": { "type": "integer" }, "issuing_country": country, "state": state,
                 "version": { "type": "integer" }, "revision": { "type": "integer" }, "headline": text,
+                "headline_es": { "type": "string", "nullable": true }, "headline_en": { "type": "string", "nullable": true },
                 "recipients": { "type": "array", "items": country }, "shared_with": { "type": "array", "items": text },
                 "country": { "type": "string", "nullable": true }, "at": time,
             },

@@ -11,10 +11,16 @@
   var shown = region.getAttribute("data-alert-id");
   var lang = document.documentElement.getAttribute("lang") || "es";
 
+  // The headline in the page's language when the alert is written in it.
+  function headline(event) {
+    var own = lang === "en" ? event.headline_en : event.headline_es;
+    return own || event.headline || "";
+  }
+
   function fill(template, event) {
     return template
       .split("{country}").join(event.issuing_country || "")
-      .split("{headline}").join(event.headline || "");
+      .split("{headline}").join(headline(event));
   }
 
   function link(href, words) {

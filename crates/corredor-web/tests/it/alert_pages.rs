@@ -751,3 +751,205 @@ async fn the_alert_detail_renders_in_chromium_in_both_languages_with_timeline_an
         assert!(dom.contains("class=\"alert-mark\"") || dom.contains("id=\"recipients\""));
     }
 }
+
+/// A WebDriver session in headless Chromium, driven over chromedriver's HTTP protocol.
+struct WebDriver {
+    process: std::process::Child,
+    base: String,
+    session: String,
+    client: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+impl WebDriver {
+    /// Starts chromedriver on a free loopback port and opens a headless Chromium session;
+    /// `None` when chromedriver is not installed (outside CI).
+    async fn start() -> Option<WebDriver> {
+        use std::io::BufRead as _;
+        const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+        if !std::path::Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install Debian's chromium-driver for the live-update test"
+            );
+            return None;
+        }
+        // A port the system just gave out and took back: free for chromedriver to take.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a loopback port is free")
+            .port();
+        let mut process = std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        // chromedriver says when it listens: read up to that line rather than guess a delay.
+        let stdout = process.stdout.take().expect("stdout is piped");
+        let ready = tokio::task::spawn_blocking(move || {
+            std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .any(|line| line.contains("started successfully"))
+        })
+        .await
+        .expect("the reader finishes");
+        assert!(ready, "chromedriver did not start");
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let client = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let created: serde_json::Value = client
+            .post(format!("{base}/session"))
+            .json(&serde_json::json!({ "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "args": [
+                        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update",
+                        format!("--user-data-dir={}", profile.path().display()),
+                    ],
+                },
+            } } }))
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("a JSON answer");
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        Some(WebDriver {
+            process,
+            base,
+            session,
+            client,
+            _profile: profile,
+        })
+    }
+
+    async fn command(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let answer: serde_json::Value = self
+            .client
+            .post(format!("{}/session/{}/{path}", self.base, self.session))
+            .json(&body)
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("a JSON answer");
+        assert!(answer["value"].get("error").is_none(), "{path}: {answer}");
+        answer["value"].clone()
+    }
+}
+
+impl Drop for WebDriver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_reading_the_alert_list_in_chromium_is_told_at_once_when_an_alert_changes() {
+    let Some(driver) = WebDriver::start().await else {
+        return;
+    };
+    let test = TestApp::new().await;
+    let id = issue_alert(&test).await;
+    // Costa Rica's focal point reads the list; every request the browser makes (the page,
+    // the script, the event stream) carries Costa Rica's token.
+    let costa_rica = test.as_(Who::FocalPoint("CRI")).await;
+    let authorization = format!("Bearer {}", costa_rica.bearer.clone().expect("a token"));
+    // The event stream's response is made after its handler subscribed: when it leaves, the
+    // page is listening.
+    let listening = std::sync::Arc::new(tokio::sync::Notify::new());
+    let stream_opened = listening.clone();
+    let router = costa_rica
+        .router
+        .clone()
+        .layer(axum::middleware::from_fn(
+            move |request: Request<Body>, next: axum::middleware::Next| {
+                let stream_opened = stream_opened.clone();
+                async move {
+                    let events = request.uri().path() == "/api/v1/alerts/events";
+                    let response = next.run(request).await;
+                    if events {
+                        stream_opened.notify_one();
+                    }
+                    response
+                }
+            },
+        ))
+        .layer(axum::middleware::map_request(
+            move |mut request: Request<Body>| {
+                let authorization = authorization.clone();
+                async move {
+                    request.headers_mut().insert(
+                        header::AUTHORIZATION,
+                        authorization.parse().expect("a header value"),
+                    );
+                    request
+                }
+            },
+        ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port is free");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    driver
+        .command(
+            "url",
+            serde_json::json!({ "url": format!("http://{address}/alerts?lang=en") }),
+        )
+        .await;
+    tokio::time::timeout(std::time::Duration::from_secs(20), listening.notified())
+        .await
+        .expect("the page opens its event stream");
+    // Mexico acknowledges: a change Costa Rica, a recipient, may see.
+    let mexico = test.as_(Who::FocalPoint("MEX")).await;
+    let (status, body) = mexico
+        .request(
+            "POST",
+            &format!("/api/v1/alerts/{}/acknowledge", id.0),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status}: {body}");
+    driver
+        .command("timeouts", serde_json::json!({ "script": 20_000 }))
+        .await;
+    let announced = driver
+        .command(
+            "execute/async",
+            serde_json::json!({
+                "script": "var done = arguments[arguments.length - 1];
+                    var region = document.getElementById('alert-live');
+                    function check() {
+                        if (region.textContent.trim()) { done(region.innerHTML); return true; }
+                        return false;
+                    }
+                    if (!check()) {
+                        new MutationObserver(check).observe(region, { childList: true, subtree: true });
+                    }",
+                "args": [],
+            }),
+        )
+        .await;
+    let announced = announced.as_str().expect("the live region's HTML");
+    assert!(
+        announced
+            .contains("Alert from PAN changed: 1,200 people leave Lajas Blancas for Costa Rica"),
+        "{announced}"
+    );
+    assert!(
+        announced.contains(&format!("/alerts/{}?lang=en", id.0)),
+        "{announced}"
+    );
+}
