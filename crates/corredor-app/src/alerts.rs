@@ -1128,12 +1128,16 @@ impl App {
 /// A count with its thousands grouped: `75.268` in Spanish, `75,268` in English.
 fn grouped(count: u32, separator: char) -> String {
     let digits = count.to_string();
-    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            text.push(separator);
-        }
-        text.push(digit);
+    // The first group has 1 to 3 digits; every later one has 3.
+    let first = match digits.len() % 3 {
+        0 => 3,
+        short => short,
+    };
+    let mut text = digits[..first].to_owned();
+    for group in digits.as_bytes()[first..].chunks(3) {
+        text.push(separator);
+        // Digits are ASCII: every group is text.
+        text.push_str(std::str::from_utf8(group).unwrap_or_default());
     }
     text
 }
@@ -1240,4 +1244,19 @@ fn timeline(alert: &Alert, reminders: &[Reminder]) -> Vec<TimelineEntry> {
     }
     entries.sort_by_key(|entry| entry.at);
     entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn counts_are_grouped_by_thousands_with_each_languages_separator() {
+        assert_eq!(grouped(7, '.'), "7");
+        assert_eq!(grouped(999, '.'), "999");
+        assert_eq!(grouped(1000, '.'), "1.000");
+        assert_eq!(grouped(75_268, '.'), "75.268");
+        assert_eq!(grouped(520_085, ','), "520,085");
+        assert_eq!(grouped(2_475_669, ','), "2,475,669");
+    }
 }
