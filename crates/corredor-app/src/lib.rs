@@ -51,7 +51,7 @@ pub use import::{ImportReport, ImportRequest};
 pub use picture::{NodeSummary, PlaceSummary, SituationalPicture, TrendChart};
 pub use reference::{ReferenceCounts, AMERICAS_GEOJSON};
 pub use returns::{
-    DisclosedCount, NewReturn, ReturnAggregates, ReturnPairAggregate, ReturnView,
+    DisclosedCount, NewReintegration, NewReturn, ReturnAggregates, ReturnPairAggregate, ReturnView,
     DEFAULT_RETURN_RETENTION_DAYS,
 };
 pub use scan::{

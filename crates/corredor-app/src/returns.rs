@@ -18,11 +18,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use corredor_core::returns::{
-    authorize_return, may_read_return, summarise_territories, CaseSafeguards, GroupDifference,
-    MissingSafeguard, PreventionProgramme, PreventionProgrammeParts, ReceptionParts,
-    ReintegrationRecord, ReintegrationRecordParts, RetentionPeriod, ReturnError, ReturnOperation,
-    ReturnOperationId, ReturnOperationParts, ReturnPlan, ReturnRead, ReturnState, ReturnStep,
-    TerritoriesSummary,
+    authorize_return, may_read_return, summarise_territories, CaseSafeguards, Cohort, FollowUp,
+    GroupDifference, MissingSafeguard, PreventionProgramme, PreventionProgrammeParts,
+    ReceptionParts, ReintegrationRecord, ReintegrationRecordParts, RetentionPeriod, ReturnError,
+    ReturnOperation, ReturnOperationId, ReturnOperationParts, ReturnPlan, ReturnRead, ReturnState,
+    ReturnStep, ServiceDelivery, TerritoriesSummary, TerritoryCode,
 };
 use corredor_core::{authorize, Action, Caller, CountryCode, OrganisationKind};
 use corredor_store::{
@@ -43,6 +43,20 @@ pub const DEFAULT_RETURN_RETENTION_DAYS: u32 = 180;
 pub struct NewReturn {
     #[serde(flatten)]
     pub plan: ReturnPlan,
+}
+
+/// A reintegration record as the origin country states it; who recorded it and when are the
+/// caller and the app's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReintegration {
+    pub origin: CountryCode,
+    pub cohort: Cohort,
+    pub territory: TerritoryCode,
+    pub follow_up: FollowUp,
+    pub returnees: u32,
+    pub followed_up: u32,
+    pub services: Vec<ServiceDelivery>,
 }
 
 /// An operation as one reader may see it: whole (with case references) for the two
@@ -525,13 +539,19 @@ impl App {
     pub async fn record_reintegration(
         &self,
         caller: &Caller,
-        parts: ReintegrationRecordParts,
+        request: NewReintegration,
     ) -> Result<StoredReintegration, AppError> {
-        authorize(caller, &Action::ReportObservations(parts.origin))?;
+        authorize(caller, &Action::ReportObservations(request.origin))?;
         let record = ReintegrationRecord::new(ReintegrationRecordParts {
+            origin: request.origin,
+            cohort: request.cohort,
+            territory: request.territory,
+            follow_up: request.follow_up,
+            returnees: request.returnees,
+            followed_up: request.followed_up,
+            services: request.services,
             recorded_by: caller.actor_name().to_owned(),
             recorded_at: self.clock.now().fixed_offset(),
-            ..parts
         })
         .map_err(return_invalid)?;
         Ok(self.acting(caller).record_reintegration(&record).await?)

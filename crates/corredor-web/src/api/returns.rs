@@ -13,10 +13,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, MethodRouter};
 use axum::Json;
 use chrono::NaiveDate;
-use corredor_app::{AppError, NewReturn};
+use corredor_app::{AppError, NewReintegration, NewReturn};
 use corredor_core::returns::{
-    CaseSafeguards, PreventionProgrammeParts, ReceptionParts, ReintegrationRecordParts,
-    ReturnOperationId, ReturnState,
+    CaseSafeguards, PreventionProgrammeParts, ReceptionParts, ReturnOperationId, ReturnState,
 };
 use corredor_core::{Caller, CountryCode};
 use serde::Deserialize;
@@ -265,42 +264,16 @@ async fn receive(
     ))
 }
 
-/// A reintegration record as a form states it: who recorded it and when are the caller and
-/// now.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReintegrationBody {
-    origin: CountryCode,
-    cohort: corredor_core::returns::Cohort,
-    territory: corredor_core::returns::TerritoryCode,
-    follow_up: corredor_core::returns::FollowUp,
-    returnees: u32,
-    followed_up: u32,
-    services: Vec<corredor_core::returns::ServiceDelivery>,
-}
-
 async fn record_reintegration(
     State(state): State<AppState>,
     visitor: Visitor,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     signed_in(&visitor)?;
-    let body: ReintegrationBody = parse_json_body(&body)?;
-    let parts = ReintegrationRecordParts {
-        origin: body.origin,
-        cohort: body.cohort,
-        territory: body.territory,
-        follow_up: body.follow_up,
-        returnees: body.returnees,
-        followed_up: body.followed_up,
-        services: body.services,
-        // Replaced by the app with the caller and the clock.
-        recorded_by: visitor.caller.actor_name().to_owned(),
-        recorded_at: chrono::Utc::now().fixed_offset(),
-    };
+    let request: NewReintegration = parse_json_body(&body)?;
     let stored = state
         .app
-        .record_reintegration(&visitor.caller, parts)
+        .record_reintegration(&visitor.caller, request)
         .await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }

@@ -419,3 +419,61 @@ async fn expired_case_references_are_purged_by_the_retention_job() {
     assert!(!text.contains(&reference("SNM-2026-1001")));
     assert!(text.contains("anonymise_return"));
 }
+
+#[tokio::test]
+async fn reintegration_outcomes_and_programmes_appear_in_the_territories_of_the_origin() {
+    let test = TestApp::new().await;
+    let analyst = test.as_(Who::Analyst("CRI")).await;
+    let record = json!({
+        "origin": "CRI",
+        "cohort": { "kind": "month", "month": "2026-03" },
+        "territory": "CR-P-601",
+        "follow_up": "6_months",
+        "returnees": 14,
+        "followed_up": 11,
+        "services": [
+            { "service": "identity_documents", "people": 9, "by_provider": { "government": 9 } },
+            { "service": "job_placement", "people": 3, "by_provider": { "private_sector": 3 } },
+        ],
+    });
+    let (status, stored) = post(&analyst, "/api/v1/reintegration", Some(record.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    // Who recorded it and when are the caller and the app's clock, not the body.
+    let recorded_at = stored["record"]["recorded_at"].as_str().expect("a time");
+    assert!(
+        recorded_at.starts_with("2026-11-24T09:00:00"),
+        "{recorded_at}"
+    );
+    // Only the origin country reports its returnees' reintegration.
+    let panama = test.as_(Who::FocalPoint("PAN")).await;
+    assert_eq!(
+        post(&panama, "/api/v1/reintegration", Some(record)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let programme = json!({
+        "territory": "CR-P", "name": "Empléate Puntarenas",
+        "run_by": "Ministerio de Trabajo y Seguridad Social", "run_by_kind": "government",
+        "programme_type": "vocational_training", "beneficiaries": 420, "from": "2026-01-01",
+    });
+    let (status, _) = post(&analyst, "/api/v1/prevention-programmes", Some(programme)).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (_, own) = analyst.get_json("/api/v1/territories/CRI").await;
+    let puntarenas = &own["territories"][0];
+    assert_eq!(puntarenas["territory"], "CR-P");
+    let outcome = &puntarenas["outcomes"]["6_months"];
+    assert_eq!(outcome["returnees"], 14);
+    assert_eq!(outcome["people_by_service"]["job_placement"], 3);
+    assert_eq!(
+        puntarenas["programmes_active"][0]["name"],
+        "Empléate Puntarenas"
+    );
+    let observer = test.as_(Who::Observer).await;
+    let (_, suppressed) = observer.get_json("/api/v1/territories/CRI").await;
+    let outcome = &suppressed["territories"][0]["outcomes"]["6_months"];
+    assert_eq!(outcome["returnees"], 14);
+    assert_eq!(outcome["people_by_service"]["job_placement"], "<5");
+    assert_eq!(outcome["people_by_service"]["identity_documents"], 9);
+    let (_, records) = analyst.get_json("/api/v1/reintegration").await;
+    assert_eq!(records["count"], 1);
+}
