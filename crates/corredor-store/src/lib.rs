@@ -69,11 +69,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use access::{Account, NewAccount, NewSession, NewToken, StoredSession, StoredToken};
 pub use alerts::{
     AlertAudience, AlertFilter, AlertRevision, CapOrigin, NewAlertLevel, Reminder, StoredAlert,
     StoredAlertLevel, StoredChecklists, StoredStranded,
 };
-pub use access::{Account, NewAccount, NewSession, NewToken, StoredSession, StoredToken};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use error::StoreError;
 pub use forecasts::{

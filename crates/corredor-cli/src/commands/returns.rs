@@ -75,14 +75,14 @@ fn read_key(path: &Path) -> Result<CaseReferenceKey, String> {
             bad + 1
         ));
     }
-    if digits.len() % 2 != 0 {
+    let pairs = digits.chunks_exact(2);
+    if !pairs.remainder().is_empty() {
         return Err(format!(
             "{} hexadecimal digits is an odd number: two digits make a byte",
             digits.len()
         ));
     }
-    let bytes: Vec<u8> = digits
-        .chunks(2)
+    let bytes: Vec<u8> = pairs
         .map(|pair| {
             let high = (pair[0] as char).to_digit(16).unwrap_or(0);
             let low = (pair[1] as char).to_digit(16).unwrap_or(0);
