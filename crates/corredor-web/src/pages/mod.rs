@@ -28,6 +28,7 @@ mod alerts;
 mod completeness;
 mod forecasts;
 mod form;
+mod returns;
 mod sharing;
 mod signals;
 
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(alerts::routes())
         .merge(completeness::routes())
         .merge(forecasts::routes())
+        .merge(returns::routes())
         .merge(signals::routes())
         .merge(sharing::routes())
         .route("/static/corredor.css", get(stylesheet))

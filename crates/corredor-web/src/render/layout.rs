@@ -120,6 +120,7 @@ pub fn navigation(translator: &Translator, lang: Lang, path: &str) -> Vec<NavIte
         ("/forecasts", "nav-forecasts"),
         ("/signals", "nav-signals"),
         ("/alerts", "nav-alerts"),
+        ("/returns", "nav-returns"),
         ("/sharing", "nav-sharing"),
         ("/api/v1/openapi.json", "nav-api"),
     ]

@@ -1,0 +1,1218 @@
+//! The pages of assisted voluntary return: `/returns` (a country's operations, and the
+//! region's aggregates), `/returns/{id}` (one operation: group, plan, reception needs,
+//! safeguards, difference, history and the workflow forms) and `/territories/{country}`
+//! (returnees received, reintegration outcomes and prevention programmes per first-level
+//! division).
+//!
+//! What a reader sees is the app's decision (`returns`, `return_operation`,
+//! `return_aggregates`, `territories`): the page shows what it returns, so case references
+//! and small counts reach only those the app gives them to. A form is drawn for the side that
+//! plausibly may use it; the app decides when it is sent, and a refusal is shown on the
+//! refusal page with nothing changed.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use corredor_app::{AppError, DisclosedCount, ReturnAggregates, ReturnView};
+use corredor_core::returns::{
+    GroupDifference, MissingSafeguard, ReceptionParts, ReturnGroup, ReturnGroupParts,
+    ReturnOperationId, ReturnPoint, ReturnState, TerritoryCode,
+};
+use corredor_core::{AgeGroup, Caller, Country, CountryCode, Place, Role, Sex};
+use maud::{html, Markup};
+use serde_json::Value;
+
+use super::form::{forbidden_form, refused, Form};
+use super::{country_name, html_response, internal_error, language, page_frame, translator};
+use crate::auth::Visitor;
+use crate::render::format::{format_count, format_date};
+use crate::render::i18n::Arg;
+use crate::render::layout::{error_page, page, sign_in_href, table, Column, ErrorKind, Row, Table};
+use crate::render::{Lang, Translator};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/returns", get(returns_page))
+        .route("/returns/{id}", get(return_page))
+        .route("/returns/{id}/accept", post(accept))
+        .route("/returns/{id}/reschedule", post(reschedule))
+        .route("/returns/{id}/decline", post(decline))
+        .route("/returns/{id}/depart", post(depart))
+        .route("/returns/{id}/receive", post(receive))
+        .route("/returns/{id}/close", post(close))
+        .route("/returns/{id}/cancel", post(cancel))
+        .route("/territories/{country}", get(territories_page))
+}
+
+// ---------------------------------------------------------------------------------------
+// Words and shared pieces
+
+fn word(translator: &Translator, lang: Lang, prefix: &str, code: &str) -> String {
+    translator.get(lang, &format!("{prefix}-{}", code.replace('_', "-")), &[])
+}
+
+fn state_name(translator: &Translator, lang: Lang, state: ReturnState) -> String {
+    word(translator, lang, "return-state", state.code())
+}
+
+/// A signed difference: `+2`, `−1`, `0`.
+fn signed(lang: Lang, value: i64) -> String {
+    let magnitude = format_count(lang, value.unsigned_abs());
+    match value.signum() {
+        1 => format!("+{magnitude}"),
+        -1 => format!("−{magnitude}"),
+        _ => magnitude,
+    }
+}
+
+fn point_words(point: &ReturnPoint, places: &[Place]) -> String {
+    match point {
+        ReturnPoint::Place { place } => places
+            .iter()
+            .find(|known| &known.code == place)
+            .map_or_else(|| place.as_str().to_owned(), |known| known.name.clone()),
+        ReturnPoint::Described { description } => description.clone(),
+    }
+}
+
+fn missing_words(translator: &Translator, lang: Lang, missing: &MissingSafeguard) -> String {
+    let label = word(translator, lang, "return-safeguard", missing.code());
+    match *missing {
+        MissingSafeguard::NotRecorded => label,
+        MissingSafeguard::InformedConsent { people, cases }
+        | MissingSafeguard::NonRefoulement { people, cases } => format!(
+            "{label}: {}",
+            translator.get(
+                lang,
+                "return-missing-people",
+                &[
+                    ("count", Arg::Count(u64::from(people))),
+                    ("value", Arg::Text(&format_count(lang, u64::from(cases)))),
+                ],
+            )
+        ),
+        MissingSafeguard::BestInterestDetermination { children, cases } => format!(
+            "{label}: {}",
+            translator.get(
+                lang,
+                "return-missing-children",
+                &[
+                    ("count", Arg::Count(u64::from(children))),
+                    ("value", Arg::Text(&format_count(lang, u64::from(cases)))),
+                ],
+            )
+        ),
+    }
+}
+
+fn safeguards_cell(translator: &Translator, lang: Lang, view: &ReturnView) -> Markup {
+    html! {
+        @if view.missing_safeguards.is_empty() {
+            (translator.get(lang, "return-safeguards-complete", &[]))
+        } @else {
+            ul class="plain" {
+                @for missing in &view.missing_safeguards {
+                    li { strong { (missing_words(translator, lang, missing)) } }
+                }
+            }
+        }
+    }
+}
+
+fn return_href(id: ReturnOperationId, lang: Lang) -> String {
+    format!("/returns/{}?lang={}", id.0, lang.code())
+}
+
+/// A page of this module, not stored by caches (it shows one reader's operations).
+fn returns_response(
+    visitor: &Visitor,
+    lang: Lang,
+    title: &str,
+    path: &str,
+    query: Option<&str>,
+    main: Markup,
+) -> Response {
+    let translator = translator();
+    let mut response = page_frame(visitor, lang, title, path, query, |frame| {
+        html_response(StatusCode::OK, page(translator, frame, main), lang)
+    });
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+fn not_found(lang: Lang, path: &str) -> Response {
+    html_response(
+        StatusCode::NOT_FOUND,
+        error_page(translator(), lang, ErrorKind::NotFound, path, ""),
+        lang,
+    )
+}
+
+/// The page for an app error: sign in, not found, refused with the reason, or internal.
+fn app_error(
+    lang: Lang,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    error: &AppError,
+) -> Response {
+    match error {
+        AppError::Unauthenticated => Redirect::to(&sign_in_href(path, query, lang)).into_response(),
+        AppError::NotFound { .. } => not_found(lang, path),
+        AppError::Forbidden(reason) => refused(lang, path, StatusCode::FORBIDDEN, reason),
+        AppError::Conflict(reason) => refused(lang, path, StatusCode::CONFLICT, reason),
+        AppError::Invalid(problems) => refused(
+            lang,
+            path,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &problems
+                .iter()
+                .map(|problem| match &problem.column {
+                    Some(column) => format!("{column}: {}", problem.reason),
+                    None => problem.reason.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => internal_error(lang, path, headers, other),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+
+async fn returns_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.as_deref(), &headers);
+    let query = query.as_deref();
+    let caller = &visitor.caller;
+    if *caller == Caller::Anonymous {
+        return Redirect::to(&sign_in_href("/returns", query, lang)).into_response();
+    }
+    // Observers (and anyone the app refuses the operations to) see the aggregates only.
+    let operations = match state.app.returns(caller, None).await {
+        Ok(mut operations) => {
+            // Newest first: the order operations were drafted in, not the order they changed.
+            operations.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+            Some(operations)
+        }
+        Err(AppError::Forbidden(_)) => None,
+        Err(error) => return app_error(lang, "/returns", query, &headers, &error),
+    };
+    let loaded = async {
+        Ok::<_, AppError>((
+            state.app.return_aggregates(caller).await?,
+            state.app.countries().await?,
+            state.app.places().await?,
+        ))
+    };
+    let (aggregates, countries, places) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return app_error(lang, "/returns", query, &headers, &error),
+    };
+    let translator = translator();
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let title = t("returns-title");
+    let main = html! {
+        h1 { (title) }
+        p class="lead" { (t("returns-intro")) }
+        @if let Some(operations) = &operations {
+            h2 { (t("returns-operations-heading")) }
+            @if operations.is_empty() {
+                p class="no-data" { (t("returns-none")) }
+            } @else {
+                (table(&operations_table(translator, lang, operations, &countries, &places)))
+            }
+        }
+        h2 { (t("returns-aggregates-heading")) }
+        (aggregates_section(translator, lang, &aggregates, &countries))
+        @if let Some(country) = caller.country() {
+            p { a href=(format!("/territories/{}?lang={}", country.as_str(), lang.code())) { (t("returns-territories-link")) } }
+        }
+    };
+    returns_response(&visitor, lang, &title, "/returns", query, main)
+}
+
+fn operations_table(
+    translator: &Translator,
+    lang: Lang,
+    operations: &[ReturnView],
+    countries: &[Country],
+    places: &[Place],
+) -> Table {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let name = |code: CountryCode| country_name(countries, code, lang);
+    Table {
+        caption: t("returns-table-caption"),
+        columns: vec![
+            Column::text(t("returns-col-operation")),
+            Column::text(t("returns-col-state")),
+            Column::text(t("returns-col-route")),
+            Column::numeric(t("returns-col-people")),
+            Column::text(t("returns-col-date")),
+            Column::text(t("returns-col-transport")),
+            Column::text(t("returns-col-points")),
+            Column::text(t("returns-col-safeguards")),
+            Column::text(t("returns-col-received")),
+        ],
+        rows: operations
+            .iter()
+            .map(|view| {
+                let plan = &view.operation.plan;
+                Row {
+                    header: html! {
+                        a href=(return_href(view.id, lang)) {
+                            (translator.get(lang, "return-number", &[("value", Arg::Text(&view.id.0.to_string()))]))
+                        }
+                    },
+                    cells: vec![
+                        html! { (state_name(translator, lang, view.state)) },
+                        html! { (name(view.host)) " → " (name(view.origin)) },
+                        html! { (format_count(lang, u64::from(plan.group.people()))) },
+                        html! { (format_date(lang, plan.planned_date)) },
+                        html! { (word(translator, lang, "return-transport", plan.transport.code())) },
+                        html! { (point_words(&plan.departure, places)) " → " (point_words(&plan.reception_point, places)) },
+                        html! { (safeguards_cell(translator, lang, view)) },
+                        html! {
+                            @match (&view.operation.reception, &view.difference) {
+                                (Some(reception), Some(difference)) => {
+                                    (format_count(lang, u64::from(reception.group.people())))
+                                    " (" (signed(lang, difference.people)) ")"
+                                }
+                                _ => "–",
+                            }
+                        },
+                    ],
+                }
+            })
+            .collect(),
+        note: None,
+        id: Some("returns".to_owned()),
+    }
+}
+
+fn disclosed(lang: Lang, count: &DisclosedCount) -> String {
+    match count {
+        DisclosedCount::Shown(count) => format_count(lang, *count),
+        // The app already wrote it as the reader may see it ("<5").
+        DisclosedCount::Suppressed(words) => words.clone(),
+    }
+}
+
+fn aggregates_section(
+    translator: &Translator,
+    lang: Lang,
+    aggregates: &ReturnAggregates,
+    countries: &[Country],
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    if aggregates.pairs.is_empty() {
+        return html! { p class="no-data" { (t("returns-aggregates-none")) } };
+    }
+    let suppressed = aggregates.pairs.iter().any(|pair| pair.suppressed);
+    table(&Table {
+        caption: t("returns-aggregates-caption"),
+        columns: vec![
+            Column::text(t("returns-col-route")),
+            Column::numeric(t("returns-col-operations")),
+            Column::numeric(t("returns-col-planned")),
+            Column::numeric(t("returns-col-received-people")),
+        ],
+        rows: aggregates
+            .pairs
+            .iter()
+            .map(|pair| Row {
+                header: html! {
+                    (country_name(countries, pair.host, lang)) " → " (country_name(countries, pair.origin, lang))
+                },
+                cells: vec![
+                    html! { (disclosed(lang, &pair.operations)) },
+                    html! { (disclosed(lang, &pair.people_planned)) },
+                    html! { (disclosed(lang, &pair.people_received)) },
+                ],
+            })
+            .collect(),
+        note: suppressed.then(|| {
+            translator.get(
+                lang,
+                "returns-aggregates-suppressed",
+                &[("count", Arg::Count(aggregates.threshold))],
+            )
+        }),
+        id: Some("return-aggregates".to_owned()),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The detail
+
+fn parse_id(raw: &str) -> Option<ReturnOperationId> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ReturnOperationId)
+}
+
+async fn return_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.as_deref(), &headers);
+    let query = query.as_deref();
+    let path = format!("/returns/{raw_id}");
+    let Some(id) = parse_id(&raw_id) else {
+        return not_found(lang, &path);
+    };
+    let caller = &visitor.caller;
+    let loaded = async {
+        Ok::<_, AppError>((
+            state.app.return_operation(caller, id).await?,
+            state.app.countries().await?,
+            state.app.places().await?,
+        ))
+    };
+    let (view, countries, places) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return app_error(lang, &path, query, &headers, &error),
+    };
+    let translator = translator();
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let title = format!(
+        "{}: {} → {}",
+        translator.get(
+            lang,
+            "return-number",
+            &[("value", Arg::Text(&id.0.to_string()))]
+        ),
+        country_name(&countries, view.host, lang),
+        country_name(&countries, view.origin, lang)
+    );
+    let main = html! {
+        p { a href=(format!("/returns?lang={}", lang.code())) { "← " (t("return-back")) } }
+        h1 { (title) }
+        (detail_main(translator, lang, &view, &countries, &places))
+        (workflow_forms(translator, lang, &visitor, &view))
+    };
+    returns_response(&visitor, lang, &title, &path, query, main)
+}
+
+/// The rows of a group's composition: (label, value) in the order a reader reads them.
+fn group_rows(translator: &Translator, lang: Lang, parts: &ReturnGroupParts) -> Vec<(String, u32)> {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let mut rows = vec![(t("return-group-people"), parts.people)];
+    for (sex, count) in &parts.by_sex {
+        rows.push((word(translator, lang, "return-sex", sex.code()), *count));
+    }
+    for (age, count) in &parts.by_age_group {
+        let label = if *age == AgeGroup::Unknown {
+            t("return-age-unknown")
+        } else {
+            translator.get(lang, "return-age", &[("value", Arg::Text(age.code()))])
+        };
+        rows.push((label, *count));
+    }
+    rows.extend([
+        (
+            t("return-group-unaccompanied"),
+            parts.unaccompanied_children,
+        ),
+        (t("return-group-separated"), parts.separated_children),
+        (t("return-group-family-units"), parts.family_units),
+        (t("return-group-in-families"), parts.people_in_family_units),
+        (
+            t("return-group-specific-needs"),
+            parts.people_with_specific_needs,
+        ),
+    ]);
+    rows
+}
+
+/// The difference for the row of `group_rows` at the same place.
+fn difference_values(difference: &GroupDifference, parts: &ReturnGroupParts) -> Vec<i64> {
+    let mut values = vec![difference.people];
+    for sex in parts.by_sex.keys() {
+        values.push(difference.by_sex.get(sex).copied().unwrap_or(0));
+    }
+    for age in parts.by_age_group.keys() {
+        values.push(difference.by_age_group.get(age).copied().unwrap_or(0));
+    }
+    values.extend([
+        difference.unaccompanied_children,
+        difference.separated_children,
+        difference.family_units,
+        difference.people_in_family_units,
+        difference.people_with_specific_needs,
+    ]);
+    values
+}
+
+fn composition_table(translator: &Translator, lang: Lang, view: &ReturnView) -> Table {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let planned = view.operation.plan.group.parts();
+    let received = view.operation.reception.as_ref().map(|r| r.group.parts());
+    let mut columns = vec![
+        Column::text(t("return-detail-group")),
+        Column::numeric(t("return-detail-planned")),
+    ];
+    if received.is_some() {
+        columns.push(Column::numeric(t("return-detail-received")));
+        columns.push(Column::numeric(t("return-detail-difference")));
+    }
+    let planned_rows = group_rows(translator, lang, planned);
+    // The received group may name sexes or ages the plan did not: its rows are read by label.
+    let received_rows: BTreeMap<String, u32> = received
+        .map(|parts| group_rows(translator, lang, parts).into_iter().collect())
+        .unwrap_or_default();
+    let differences = view
+        .difference
+        .as_ref()
+        .map(|difference| difference_values(difference, planned))
+        .unwrap_or_default();
+    Table {
+        caption: t("return-detail-composition-caption"),
+        columns,
+        rows: planned_rows
+            .iter()
+            .enumerate()
+            .map(|(index, (label, count))| {
+                let mut cells = vec![html! { (format_count(lang, u64::from(*count))) }];
+                if received.is_some() {
+                    let got = received_rows.get(label).copied().unwrap_or(0);
+                    cells.push(html! { (format_count(lang, u64::from(got))) });
+                    let difference = differences
+                        .get(index)
+                        .copied()
+                        .unwrap_or(i64::from(got) - i64::from(*count));
+                    cells.push(html! { (signed(lang, difference)) });
+                }
+                Row {
+                    header: html! { (label) },
+                    cells,
+                }
+            })
+            .collect(),
+        note: None,
+        id: Some("composition".to_owned()),
+    }
+}
+
+fn detail_main(
+    translator: &Translator,
+    lang: Lang,
+    view: &ReturnView,
+    countries: &[Country],
+    places: &[Place],
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let name = |code: CountryCode| country_name(countries, code, lang);
+    let operation = &view.operation;
+    let plan = &operation.plan;
+    html! {
+        section aria-labelledby="summary-heading" {
+            h2 id="summary-heading" { (t("return-detail-summary")) }
+            dl class="facts" {
+                dt { (t("returns-col-state")) }
+                dd { strong id="return-state" { (state_name(translator, lang, view.state)) } }
+                dt { (t("return-detail-host")) }
+                dd { (name(view.host)) }
+                dt { (t("return-detail-origin")) }
+                dd { (name(view.origin)) }
+                dt { (t("returns-col-date")) }
+                dd { (format_date(lang, plan.planned_date)) }
+                dt { (t("returns-col-transport")) }
+                dd { (word(translator, lang, "return-transport", plan.transport.code())) }
+                dt { (t("return-detail-departure")) }
+                dd { (point_words(&plan.departure, places)) }
+                dt { (t("return-detail-reception-point")) }
+                dd { (point_words(&plan.reception_point, places)) }
+            }
+        }
+        @if let Some(difference) = &view.difference {
+            p id="return-difference" class="form-error" {
+                strong { (translator.get(lang, "return-detail-difference-words", &[("value", Arg::Text(&signed(lang, difference.people)))])) }
+            }
+        }
+        section aria-labelledby="composition-heading" {
+            h2 id="composition-heading" { (t("return-detail-composition")) }
+            (table(&composition_table(translator, lang, view)))
+            @if let Some(reception) = &operation.reception {
+                @if !reception.by_territory.is_empty() {
+                    p {
+                        (t("return-detail-by-territory")) ": "
+                        (reception.by_territory.iter().map(|(code, count)| format!("{} {}", code.as_str(), format_count(lang, u64::from(*count)))).collect::<Vec<_>>().join(", "))
+                    }
+                }
+                @if let Some(note) = &reception.note { p { (t("return-detail-reception-note")) ": " (note) } }
+                p { (t("return-detail-confirmed-by")) " " (reception.confirmed_by) ", " (time_words(lang, reception.confirmed_at)) }
+            }
+        }
+        section aria-labelledby="needs-heading" {
+            h2 id="needs-heading" { (t("return-detail-needs")) }
+            @if plan.reception_needs.needs.is_empty() && plan.reception_needs.note.is_none() {
+                p { (t("return-detail-needs-none")) }
+            } @else {
+                ul {
+                    @for need in &plan.reception_needs.needs {
+                        li { (word(translator, lang, "return-need", need.code())) }
+                    }
+                }
+                @if let Some(note) = &plan.reception_needs.note { p { (note) } }
+            }
+        }
+        section aria-labelledby="safeguards-heading" {
+            h2 id="safeguards-heading" { (t("return-detail-safeguards")) }
+            div id="safeguards" { (safeguards_cell(translator, lang, view)) }
+            @if let Some(safeguards) = &operation.safeguards {
+                @let totals = &safeguards.totals;
+                p {
+                    (translator.get(lang, "return-detail-safeguard-totals", &[
+                        ("count", Arg::Count(u64::from(totals.cases))),
+                        ("value", Arg::Text(&format_count(lang, u64::from(totals.informed_and_consented)))),
+                    ]))
+                    " " (t("return-detail-by")) " " (safeguards.recorded_by) ", " (time_words(lang, safeguards.recorded_at))
+                }
+                // The app fills the cases only for the two countries.
+                @if view.cases_shown && !safeguards.cases.is_empty() {
+                    h3 { (t("return-detail-cases")) }
+                    ul class="plain" id="cases" {
+                        @for case in &safeguards.cases {
+                            li { code { (case.case.as_str()) } " · " (format_count(lang, u64::from(case.people))) }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="history-heading" {
+            h2 id="history-heading" { (t("return-detail-history")) }
+            ol class="timeline" id="history" {
+                @for event in &operation.history {
+                    li {
+                        time datetime=(event.at.to_rfc3339()) { (time_words(lang, event.at)) } " — "
+                        strong { (word(translator, lang, "return-step", event.step.code())) }
+                        " → " (state_name(translator, lang, event.state))
+                        " · " (t("return-detail-by")) " " (event.by)
+                        @if let Some(date) = event.planned_date { " · " (format_date(lang, date)) }
+                        @if let Some(reason) = &event.reason { ": " (reason) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn time_words(lang: Lang, at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    format!(
+        "{} {} ({})",
+        format_date(lang, at.date_naive()),
+        at.format("%H:%M"),
+        at.offset()
+    )
+}
+
+fn hidden_fields(lang: Lang, token: &str) -> Markup {
+    html! {
+        input type="hidden" name="csrf" value=(token);
+        input type="hidden" name="lang" value=(lang.code());
+    }
+}
+
+fn number_field(id: &str, label: &str, value: u32) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            input type="number" min="0" step="1" id=(id) name=(id) value=(value);
+        }
+    }
+}
+
+/// The forms of the side the visitor is on: the origin's focal point accepts, reschedules,
+/// declines and receives; the host's departs and cancels; either closes.
+fn workflow_forms(
+    translator: &Translator,
+    lang: Lang,
+    visitor: &Visitor,
+    view: &ReturnView,
+) -> Markup {
+    let Some(token) = visitor.csrf_token() else {
+        return html! {};
+    };
+    let focal_of = |country: CountryCode| match &visitor.caller {
+        Caller::Principal(principal) => {
+            principal.role == Role::FocalPoint && principal.country() == Some(country)
+        }
+        _ => false,
+    };
+    let (origin, host) = (focal_of(view.origin), focal_of(view.host));
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let id = view.id.0;
+    let state = view.state;
+    let open = matches!(
+        state,
+        ReturnState::Proposed | ReturnState::Accepted | ReturnState::Rescheduled
+    );
+    let planned = view.operation.plan.group.parts();
+    html! {
+        @if origin || host {
+            section aria-labelledby="forms-heading" class="alert-forms" {
+                h2 id="forms-heading" { (t("return-forms-heading")) }
+                @if origin && state == ReturnState::Proposed {
+                    form method="post" action=(format!("/returns/{id}/accept")) {
+                        (hidden_fields(lang, token))
+                        button type="submit" { (t("return-form-accept")) }
+                    }
+                }
+                @if origin && open {
+                    form method="post" action=(format!("/returns/{id}/reschedule")) {
+                        (hidden_fields(lang, token))
+                        h3 { (t("return-form-reschedule-heading")) }
+                        div class="field" {
+                            label for="new-date" { (t("return-form-new-date")) }
+                            input type="date" id="new-date" name="new_date" required;
+                        }
+                        div class="field" {
+                            label for="reschedule-reason" { (t("return-form-reason")) }
+                            textarea id="reschedule-reason" name="reason" rows="2" required {}
+                        }
+                        button type="submit" { (t("return-form-reschedule")) }
+                    }
+                    form method="post" action=(format!("/returns/{id}/decline")) {
+                        (hidden_fields(lang, token))
+                        h3 { (t("return-form-decline-heading")) }
+                        div class="field" {
+                            label for="decline-reason" { (t("return-form-reason")) }
+                            textarea id="decline-reason" name="reason" rows="2" required {}
+                        }
+                        button type="submit" { (t("return-form-decline")) }
+                    }
+                }
+                @if origin && state == ReturnState::Departed {
+                    form method="post" action=(format!("/returns/{id}/receive")) {
+                        (hidden_fields(lang, token))
+                        h3 { (t("return-form-receive-heading")) }
+                        p { (t("return-form-receive-intro")) }
+                        (number_field("people", &t("return-group-people"), planned.people))
+                        @for sex in Sex::ALL {
+                            (number_field(&format!("sex_{}", sex.code()), &word(translator, lang, "return-sex", sex.code()), planned.by_sex.get(sex).copied().unwrap_or(0)))
+                        }
+                        @for (age, count) in &planned.by_age_group {
+                            (number_field(&format!("age_{}", age.code()), &translator.get(lang, "return-age", &[("value", Arg::Text(age.code()))]), *count))
+                        }
+                        (number_field("unaccompanied_children", &t("return-group-unaccompanied"), planned.unaccompanied_children))
+                        (number_field("separated_children", &t("return-group-separated"), planned.separated_children))
+                        (number_field("family_units", &t("return-group-family-units"), planned.family_units))
+                        (number_field("people_in_family_units", &t("return-group-in-families"), planned.people_in_family_units))
+                        (number_field("people_with_specific_needs", &t("return-group-specific-needs"), planned.people_with_specific_needs))
+                        div class="field" {
+                            label for="by-territory" { (t("return-form-by-territory")) }
+                            input type="text" id="by-territory" name="by_territory";
+                        }
+                        div class="field" {
+                            label for="receive-note" { (t("return-form-note")) }
+                            textarea id="receive-note" name="note" rows="2" {}
+                        }
+                        button type="submit" { (t("return-form-receive")) }
+                    }
+                }
+                @if host && matches!(state, ReturnState::Accepted | ReturnState::Rescheduled) {
+                    form method="post" action=(format!("/returns/{id}/depart")) {
+                        (hidden_fields(lang, token))
+                        button type="submit" { (t("return-form-depart")) }
+                    }
+                }
+                @if state == ReturnState::Received {
+                    form method="post" action=(format!("/returns/{id}/close")) {
+                        (hidden_fields(lang, token))
+                        button type="submit" { (t("return-form-close")) }
+                    }
+                }
+                @if host && (open || matches!(state, ReturnState::Draft | ReturnState::Departed)) {
+                    form method="post" action=(format!("/returns/{id}/cancel")) {
+                        (hidden_fields(lang, token))
+                        h3 { (t("return-form-cancel-heading")) }
+                        div class="field" {
+                            label for="cancel-reason" { (t("return-form-reason")) }
+                            textarea id="cancel-reason" name="reason" rows="2" required {}
+                        }
+                        button type="submit" { (t("return-form-cancel")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The steps
+
+/// A posted step on an operation: the form read, its token checked, the id parsed.
+struct Step {
+    form: Form,
+    id: ReturnOperationId,
+    path: String,
+}
+
+impl Step {
+    async fn read(visitor: &Visitor, raw_id: &str, request: Request) -> Result<Step, Response> {
+        let form = Form::read(request).await?;
+        if !visitor.csrf_matches(form.get("csrf").unwrap_or_default()) {
+            return Err(forbidden_form(form.lang));
+        }
+        let path = format!("/returns/{raw_id}");
+        let id = parse_id(raw_id).ok_or_else(|| not_found(form.lang, &path))?;
+        Ok(Step { form, id, path })
+    }
+
+    fn reason(&self) -> String {
+        self.form
+            .get("reason")
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    }
+
+    /// The refusal of a field the page could not read, naming it; nothing is written.
+    fn bad_field(&self, field: &str, reason: &str) -> Response {
+        refused(
+            self.form.lang,
+            &self.path,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{field}: {reason}"),
+        )
+    }
+
+    /// Back to the operation after a change (303), or the refusal.
+    fn done(&self, outcome: Result<ReturnView, AppError>) -> Response {
+        let lang = self.form.lang;
+        match outcome {
+            Ok(_) => {
+                let mut response = Redirect::to(&return_href(self.id, lang)).into_response();
+                *response.status_mut() = StatusCode::SEE_OTHER;
+                response
+            }
+            Err(error) => app_error(lang, &self.path, None, &self.form.headers, &error),
+        }
+    }
+}
+
+macro_rules! simple_step {
+    ($name:ident, $method:ident) => {
+        async fn $name(
+            State(state): State<AppState>,
+            visitor: Visitor,
+            Path(raw_id): Path<String>,
+            request: Request,
+        ) -> Response {
+            let step = match Step::read(&visitor, &raw_id, request).await {
+                Ok(step) => step,
+                Err(response) => return response,
+            };
+            step.done(state.app.$method(&visitor.caller, step.id).await)
+        }
+    };
+}
+
+macro_rules! reason_step {
+    ($name:ident, $method:ident) => {
+        async fn $name(
+            State(state): State<AppState>,
+            visitor: Visitor,
+            Path(raw_id): Path<String>,
+            request: Request,
+        ) -> Response {
+            let step = match Step::read(&visitor, &raw_id, request).await {
+                Ok(step) => step,
+                Err(response) => return response,
+            };
+            let reason = step.reason();
+            step.done(state.app.$method(&visitor.caller, step.id, &reason).await)
+        }
+    };
+}
+
+simple_step!(accept, accept_return);
+simple_step!(depart, depart_return);
+simple_step!(close, close_return);
+reason_step!(decline, decline_return);
+reason_step!(cancel, cancel_return);
+
+async fn reschedule(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw_id): Path<String>,
+    request: Request,
+) -> Response {
+    let step = match Step::read(&visitor, &raw_id, request).await {
+        Ok(step) => step,
+        Err(response) => return response,
+    };
+    let raw = step.form.get("new_date").unwrap_or_default().trim();
+    let Ok(new_date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") else {
+        return step.bad_field(
+            "new_date",
+            &format!("`{raw}` is not a date like 2026-12-17"),
+        );
+    };
+    let reason = step.reason();
+    step.done(
+        state
+            .app
+            .reschedule_return(&visitor.caller, step.id, new_date, &reason)
+            .await,
+    )
+}
+
+/// A count of people from the receive form: empty is 0, anything but a whole number from 0
+/// is refused naming the field.
+fn count_field(form: &Form, field: &str) -> Result<u32, String> {
+    let raw = form.get(field).unwrap_or_default().trim();
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    raw.parse::<u32>()
+        .map_err(|_| format!("`{raw}` is not a whole number of people, 0 or more"))
+}
+
+/// `CR-P:4, CR-SJ:2`: received people by the territory they go back to.
+fn territories_field(raw: &str) -> Result<BTreeMap<TerritoryCode, u32>, String> {
+    let mut by_territory = BTreeMap::new();
+    for item in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+    {
+        let (code, count) = item
+            .split_once(':')
+            .ok_or_else(|| format!("`{item}` is not written as CODE:people, e.g. CR-P:4"))?;
+        let code = TerritoryCode::parse(code.trim()).map_err(|error| error.to_string())?;
+        let count = count
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{}` is not a whole number of people", count.trim()))?;
+        by_territory.insert(code, count);
+    }
+    Ok(by_territory)
+}
+
+fn reception_of(form: &Form) -> Result<ReceptionParts, (String, String)> {
+    let count = |field: &str| count_field(form, field).map_err(|why| (field.to_owned(), why));
+    let people = count("people")?;
+    let mut by_sex = BTreeMap::new();
+    for sex in Sex::ALL {
+        let value = count(&format!("sex_{}", sex.code()))?;
+        if value > 0 {
+            by_sex.insert(*sex, value);
+        }
+    }
+    let mut by_age_group = BTreeMap::new();
+    for age in AgeGroup::ALL {
+        let field = format!("age_{}", age.code());
+        if form.get(&field).is_some() {
+            by_age_group.insert(*age, count(&field)?);
+        }
+    }
+    let group = ReturnGroup::new(ReturnGroupParts {
+        people,
+        by_sex,
+        by_age_group,
+        unaccompanied_children: count("unaccompanied_children")?,
+        separated_children: count("separated_children")?,
+        family_units: count("family_units")?,
+        people_in_family_units: count("people_in_family_units")?,
+        people_with_specific_needs: count("people_with_specific_needs")?,
+    })
+    .map_err(|error| ("people".to_owned(), error.to_string()))?;
+    let by_territory = territories_field(form.get("by_territory").unwrap_or_default())
+        .map_err(|why| ("by_territory".to_owned(), why))?;
+    let note = form
+        .get("note")
+        .map(str::trim)
+        .filter(|note| !note.is_empty())
+        .map(str::to_owned);
+    Ok(ReceptionParts {
+        group,
+        by_territory,
+        note,
+    })
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw_id): Path<String>,
+    request: Request,
+) -> Response {
+    let step = match Step::read(&visitor, &raw_id, request).await {
+        Ok(step) => step,
+        Err(response) => return response,
+    };
+    let reception = match reception_of(&step.form) {
+        Ok(reception) => reception,
+        Err((field, why)) => return step.bad_field(&field, &why),
+    };
+    step.done(
+        state
+            .app
+            .receive_return(&visitor.caller, step.id, reception)
+            .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// The territories
+
+/// A count as the app returned it: a number, or the words it put in its place (`<5`,
+/// `hidden`).
+fn value_words(translator: &Translator, lang: Lang, value: Option<&Value>) -> String {
+    match value {
+        Some(Value::Number(number)) => number
+            .as_u64()
+            .map_or_else(|| number.to_string(), |count| format_count(lang, count)),
+        Some(Value::String(text)) if text == "hidden" => {
+            translator.get(lang, "territories-hidden", &[])
+        }
+        Some(Value::String(text)) => text.clone(),
+        _ => "0".to_owned(),
+    }
+}
+
+/// `9 (82 %)`: a count of people served, with its share of those followed up when both
+/// counts are shown.
+fn share_words(
+    translator: &Translator,
+    lang: Lang,
+    served: Option<&Value>,
+    followed_up: Option<&Value>,
+) -> String {
+    let words = value_words(translator, lang, served);
+    match (
+        served.and_then(Value::as_u64),
+        followed_up.and_then(Value::as_u64),
+    ) {
+        (Some(served), Some(followed)) if followed > 0 => format!(
+            "{words} ({} %)",
+            crate::render::format::format_number(lang, 100.0 * served as f64 / followed as f64, 0)
+        ),
+        _ => words,
+    }
+}
+
+const OUTCOME_SERVICES: [&str; 7] = [
+    "identity_documents",
+    "health_care",
+    "psychosocial_support",
+    "job_referral",
+    "job_placement",
+    "education",
+    "cash_or_in_kind_support",
+];
+
+async fn territories_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw_country): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.as_deref(), &headers);
+    let query = query.as_deref();
+    let path = format!("/territories/{raw_country}");
+    let Ok(country) = CountryCode::parse(&raw_country) else {
+        return not_found(lang, &path);
+    };
+    let caller = &visitor.caller;
+    let loaded = async {
+        Ok::<_, AppError>((
+            state.app.territories(caller, country).await?,
+            state.app.countries().await?,
+        ))
+    };
+    let (summary, countries) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return app_error(lang, &path, query, &headers, &error),
+    };
+    if !countries.iter().any(|known| known.code == country) {
+        return not_found(lang, &path);
+    }
+    let translator = translator();
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let name = country_name(&countries, country, lang);
+    let title = translator.get(lang, "territories-title", &[("country", Arg::Text(&name))]);
+    let territories: &[Value] = summary["territories"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let suppressed = summary["suppressed"].as_bool().unwrap_or(true);
+    let main = html! {
+        p { a href=(format!("/returns?lang={}", lang.code())) { "← " (t("territories-back")) } }
+        h1 { (title) }
+        p class="lead" { (t("territories-intro")) }
+        @if suppressed {
+            p class="note" { (t("territories-suppressed")) }
+        }
+        @if territories.is_empty() {
+            p class="no-data" { (t("territories-none")) }
+        } @else {
+            h2 { (t("territories-received-heading")) }
+            (table(&received_table(translator, lang, territories)))
+            h2 { (t("territories-outcomes-heading")) }
+            (table(&outcomes_table(translator, lang, territories)))
+            h2 { (t("territories-programmes-heading")) }
+            (programmes_section(translator, lang, territories))
+        }
+        @if let Some(months) = summary["received_without_territory"].as_object().filter(|months| !months.is_empty()) {
+            p {
+                (t("territories-without-territory")) ": "
+                (months.iter().map(|(month, count)| format!("{month} {}", value_words(translator, lang, Some(count)))).collect::<Vec<_>>().join(", "))
+            }
+        }
+    };
+    returns_response(&visitor, lang, &title, &path, query, main)
+}
+
+fn territory_code(territory: &Value) -> String {
+    territory["territory"].as_str().unwrap_or("?").to_owned()
+}
+
+fn received_table(translator: &Translator, lang: Lang, territories: &[Value]) -> Table {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let mut months: Vec<&String> = territories
+        .iter()
+        .filter_map(|territory| territory["received_by_month"].as_object())
+        .flat_map(|months| months.keys())
+        .collect();
+    months.sort();
+    months.dedup();
+    let mut columns = vec![Column::text(t("territories-col-territory"))];
+    columns.extend(months.iter().map(|month| Column::numeric(month.as_str())));
+    columns.push(Column::numeric(t("territories-col-total")));
+    Table {
+        caption: t("territories-received-caption"),
+        columns,
+        rows: territories
+            .iter()
+            .map(|territory| {
+                let by_month = &territory["received_by_month"];
+                let mut cells: Vec<Markup> = months
+                    .iter()
+                    .map(|month| html! { (value_words(translator, lang, by_month.get(month.as_str()))) })
+                    .collect();
+                cells.push(html! { strong { (value_words(translator, lang, territory.get("received_total"))) } });
+                Row {
+                    header: html! { (territory_code(territory)) },
+                    cells,
+                }
+            })
+            .collect(),
+        note: None,
+        id: Some("territories-received".to_owned()),
+    }
+}
+
+fn outcomes_table(translator: &Translator, lang: Lang, territories: &[Value]) -> Table {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let mut columns = vec![
+        Column::text(t("territories-col-territory")),
+        Column::text(t("territories-col-follow-up")),
+        Column::numeric(t("territories-col-returnees")),
+        Column::numeric(t("territories-col-followed-up")),
+    ];
+    columns.extend(
+        OUTCOME_SERVICES
+            .iter()
+            .map(|service| Column::numeric(word(translator, lang, "return-service", service))),
+    );
+    let mut rows = Vec::new();
+    for territory in territories {
+        let Some(outcomes) = territory["outcomes"].as_object() else {
+            continue;
+        };
+        for (follow_up, outcome) in outcomes {
+            let by_service = &outcome["people_by_service"];
+            let mut cells = vec![
+                html! { (word(translator, lang, "return-follow-up", follow_up)) },
+                html! { (value_words(translator, lang, outcome.get("returnees"))) },
+                html! { (value_words(translator, lang, outcome.get("followed_up"))) },
+            ];
+            cells.extend(OUTCOME_SERVICES.iter().map(|service| {
+                html! { (share_words(translator, lang, by_service.get(*service), outcome.get("followed_up"))) }
+            }));
+            rows.push(Row {
+                header: html! { (territory_code(territory)) },
+                cells,
+            });
+        }
+    }
+    Table {
+        caption: t("territories-outcomes-caption"),
+        columns,
+        rows,
+        note: Some(t("territories-outcomes-note")),
+        id: Some("territories-outcomes".to_owned()),
+    }
+}
+
+fn programmes_section(translator: &Translator, lang: Lang, territories: &[Value]) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let programmes: Vec<&Value> = territories
+        .iter()
+        .filter_map(|territory| territory["programmes_active"].as_array())
+        .flatten()
+        .collect();
+    if programmes.is_empty() {
+        return html! { p class="no-data" { (t("territories-programmes-none")) } };
+    }
+    let text = |value: &Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
+    table(&Table {
+        caption: t("territories-programmes-caption"),
+        columns: vec![
+            Column::text(t("territories-col-programme")),
+            Column::text(t("territories-col-territory")),
+            Column::text(t("territories-col-run-by")),
+            Column::text(t("territories-col-type")),
+            Column::numeric(t("territories-col-beneficiaries")),
+            Column::text(t("territories-col-period")),
+        ],
+        rows: programmes
+            .iter()
+            .map(|programme| Row {
+                header: html! { (text(programme, "name")) },
+                cells: vec![
+                    html! { (text(programme, "territory")) },
+                    html! {
+                        (text(programme, "run_by")) " ("
+                        (word(translator, lang, "return-provider", &text(programme, "run_by_kind"))) ")"
+                    },
+                    html! { (word(translator, lang, "programme-type", &text(programme, "programme_type"))) },
+                    html! { (value_words(translator, lang, programme.get("beneficiaries"))) },
+                    html! {
+                        (date_words(lang, &text(programme, "from"))) " – "
+                        (date_words(lang, &text(programme, "to")))
+                    },
+                ],
+            })
+            .collect(),
+        note: None,
+        id: Some("programmes".to_owned()),
+    })
+}
+
+fn date_words(lang: Lang, raw: &str) -> String {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_or_else(|_| raw.to_owned(), |date| format_date(lang, date))
+}
