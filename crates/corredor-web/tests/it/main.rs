@@ -10,6 +10,7 @@ mod disclosure;
 mod forecasts;
 mod pages;
 mod permissions;
+mod return_pages;
 mod returns;
 mod signals;
 mod support;

@@ -1,0 +1,425 @@
+//! The return pages: the list (a country's operations, or the region's aggregates), the
+//! detail with its safeguards, history and workflow forms, and the origin territories, in
+//! both languages. Panama (host) returns 7 Costa Ricans (origin), as in the API tests.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use corredor_app::NewUser;
+use corredor_core::returns::ReturnOperationId;
+use corredor_core::{Caller, OrganisationCode, Role};
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+use crate::returns::{panama_return, reference};
+use crate::support::{TestApp, Who};
+
+const PASSWORD: &str = "focal point password 2026";
+
+/// A focal point of `organisation` signed in: the session cookie and its form token.
+async fn signed_in(test: &TestApp, organisation: &str, name: &str) -> (String, String) {
+    test.app
+        .add_user(
+            &Caller::System,
+            &NewUser {
+                name: name.to_owned(),
+                display_name: format!("Focal point {organisation}"),
+                organisation: OrganisationCode::parse(organisation).unwrap(),
+                role: Role::FocalPoint,
+                password: PASSWORD.to_owned(),
+            },
+        )
+        .await
+        .expect("the user is added");
+    let session = test
+        .app
+        .sign_in(name, PASSWORD, "test")
+        .await
+        .expect("the user signs in");
+    (session.cookie_value, session.csrf_token)
+}
+
+/// A request with the session cookie (no API token), and what came back.
+async fn send(
+    test: &TestApp,
+    method: &str,
+    uri: &str,
+    session: &str,
+    form: Option<&[(&str, &str)]>,
+) -> (StatusCode, HeaderMap, String) {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("corredor_session={session}"));
+    let body = match form {
+        Some(fields) => {
+            builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish(),
+            )
+        }
+        None => Body::empty(),
+    };
+    let response = test
+        .router
+        .clone()
+        .oneshot(builder.body(body).unwrap())
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// The row of the page's table that contains `needle`.
+fn row_with<'a>(page: &'a str, needle: &str) -> &'a str {
+    page.split("<tr>")
+        .find(|row| row.contains(needle))
+        .unwrap_or_else(|| panic!("no row with {needle}"))
+}
+
+async fn state_of(test: &TestApp, id: i64) -> String {
+    test.app
+        .store()
+        .return_operation(ReturnOperationId(id))
+        .await
+        .expect("stored")
+        .operation
+        .state()
+        .code()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_list_shows_the_operation_to_host_and_origin_in_both_languages() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "received").await;
+    let href = format!("/returns/{id}?lang=es");
+    for who in ["PAN", "CRI"] {
+        let reader = test.as_(Who::FocalPoint(who)).await;
+        let (status, spanish) = reader.get("/returns?lang=es").await;
+        assert_eq!(status, StatusCode::OK, "{spanish}");
+        assert!(spanish.contains("<h1>Retornos voluntarios asistidos</h1>"));
+        let row = row_with(&spanish, &href);
+        assert!(row.contains("Recibida"), "{row}");
+        assert!(row.contains("Panamá → Costa Rica"), "{row}");
+        assert!(row.contains("ERM Lajas Blancas, Darién → Paso Canoas, puesto fronterizo"));
+        assert!(
+            row.contains("Terrestre") && row.contains("Completas"),
+            "{row}"
+        );
+        // 7 planned, 6 received: the difference is in the row.
+        assert!(row.contains(">7<") && row.contains("6 (−1)"), "{row}");
+        let (_, english) = reader.get("/returns?lang=en").await;
+        let row = row_with(&english, &format!("/returns/{id}?lang=en"));
+        assert!(row.contains("Received") && row.contains("Panama → Costa Rica"));
+        assert!(row.contains("Land") && row.contains("Complete"), "{row}");
+        // Both countries read the pair's counts as they are.
+        let pairs = english
+            .split("id=\"return-aggregates\"")
+            .nth(1)
+            .expect("the aggregates");
+        assert!(!pairs.contains("&lt;5"), "{pairs}");
+    }
+    // The navigation leads to the page in both languages.
+    let panama = test.as_(Who::FocalPoint("PAN")).await;
+    assert!(panama.get("/?lang=es").await.1.contains(">Retornos<"));
+    assert!(panama.get("/?lang=en").await.1.contains(">Returns<"));
+}
+
+#[tokio::test]
+async fn the_detail_shows_group_safeguards_history_and_cases_to_both_countries_in_both_languages() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "received").await;
+    let case = reference("SNM-2026-1002");
+    for who in ["PAN", "CRI"] {
+        let reader = test.as_(Who::FocalPoint(who)).await;
+        let (status, spanish) = reader.get(&format!("/returns/{id}?lang=es")).await;
+        assert_eq!(status, StatusCode::OK, "{spanish}");
+        assert!(spanish.contains(&format!("Operación {id}: Panamá → Costa Rica")));
+        let people = row_with(&spanish, "<th scope=\"row\">Personas</th>");
+        assert!(people.contains(">7<") && people.contains(">6<") && people.contains("−1"));
+        assert!(spanish.contains("Diferencia entre recibidas y previstas: −1 personas"));
+        assert!(spanish.contains("Salud") && spanish.contains("Documentos"));
+        // The two countries read the case references.
+        assert!(spanish.contains(&case), "{who} sees the cases");
+        for step in ["Propuesta", "Aceptación", "Salida", "Recepción"] {
+            assert!(
+                spanish.contains(&format!("<strong>{step}</strong>")),
+                "{step}"
+            );
+        }
+        let (_, english) = reader.get(&format!("/returns/{id}?lang=en")).await;
+        assert!(english.contains("Difference between received and planned: −1 people"));
+        assert!(english.contains("<strong>Received</strong> → Received"));
+        assert!(english.contains("Unaccompanied children"));
+    }
+    // The secretariat reads the operation without its cases.
+    let secretariat = test.as_(Who::Administrator).await;
+    let (status, page) = secretariat.get(&format!("/returns/{id}?lang=en")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains(&case) && !page.contains("PAN-"),
+        "no case reference"
+    );
+}
+
+#[tokio::test]
+async fn the_origin_accepts_then_receives_a_different_number_through_the_forms() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "proposed").await;
+    let (costa_rica, cr_token) = signed_in(&test, "CRI", "cri.focal").await;
+    let (panama, pa_token) = signed_in(&test, "PAN", "pan.focal").await;
+    let detail = format!("/returns/{id}");
+
+    // The origin sees its forms, not the host's.
+    let (_, _, page) = send(
+        &test,
+        "GET",
+        &format!("{detail}?lang=es"),
+        &costa_rica,
+        None,
+    )
+    .await;
+    assert!(page.contains(&format!("action=\"/returns/{id}/accept\"")));
+    assert!(page.contains(&format!("action=\"/returns/{id}/decline\"")));
+    assert!(!page.contains(&format!("action=\"/returns/{id}/cancel\"")));
+    let (status, headers, _) = send(
+        &test,
+        "POST",
+        &format!("{detail}/accept"),
+        &costa_rica,
+        Some(&[("csrf", &cr_token), ("lang", "es")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], format!("/returns/{id}?lang=es"));
+    assert_eq!(state_of(&test, id).await, "accepted");
+
+    // The host may not receive; the refusal page says who may, and nothing changes.
+    let (status, _, refused) = send(
+        &test,
+        "POST",
+        &format!("{detail}/receive"),
+        &panama,
+        Some(&[("csrf", &pa_token), ("lang", "en"), ("people", "6")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    let (_, _, page) = send(&test, "GET", &format!("{detail}?lang=en"), &panama, None).await;
+    assert!(page.contains(&format!("action=\"/returns/{id}/depart\"")));
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        &format!("{detail}/depart"),
+        &panama,
+        Some(&[("csrf", &pa_token), ("lang", "en")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (_, _, page) = send(
+        &test,
+        "GET",
+        &format!("{detail}?lang=en"),
+        &costa_rica,
+        None,
+    )
+    .await;
+    assert!(page.contains(&format!("action=\"/returns/{id}/receive\"")));
+    let (status, _, body) = send(
+        &test,
+        "POST",
+        &format!("{detail}/receive"),
+        &costa_rica,
+        Some(&[
+            ("csrf", &cr_token),
+            ("lang", "en"),
+            ("people", "6"),
+            ("sex_f", "3"),
+            ("sex_m", "3"),
+            ("unaccompanied_children", "1"),
+            ("family_units", "1"),
+            ("people_in_family_units", "3"),
+            ("by_territory", "CR-P:4, CR-SJ:2"),
+            ("note", "Un adulto no se presentó a la salida."),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(state_of(&test, id).await, "received");
+
+    for session in [&costa_rica, &panama] {
+        let (_, _, page) = send(&test, "GET", &format!("{detail}?lang=en"), session, None).await;
+        assert!(page.contains("Difference between received and planned: −1 people"));
+        let men = row_with(&page, "<th scope=\"row\">Men</th>");
+        // 4 men planned, 3 received: the man who did not come is the difference.
+        assert!(
+            men.contains(">4<") && men.contains(">3<") && men.contains("−1"),
+            "{men}"
+        );
+        assert!(page.contains("CR-P 4, CR-SJ 2"));
+        assert!(page.contains("Un adulto no se presentó a la salida."));
+        assert!(page.contains(&format!("action=\"/returns/{id}/close\"")));
+    }
+    let history = page_history(&test, &detail, &costa_rica).await;
+    assert!(history.contains("<strong>Received</strong>") && history.contains("cri.focal"));
+    // The received people appear in the origin's territories.
+    let (_, _, territories) =
+        send(&test, "GET", "/territories/CRI?lang=en", &costa_rica, None).await;
+    let puntarenas = row_with(&territories, "<th scope=\"row\">CR-P</th>");
+    assert!(puntarenas.contains("<strong>4</strong>"), "{puntarenas}");
+}
+
+async fn page_history(test: &TestApp, detail: &str, session: &str) -> String {
+    let (_, _, page) = send(test, "GET", &format!("{detail}?lang=en"), session, None).await;
+    let start = page.find("id=\"history\"").expect("a history");
+    let end = page[start..].find("</ol>").expect("it ends") + start;
+    page[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn a_bad_receive_form_is_refused_naming_the_field_and_writes_nothing() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "departed").await;
+    let (costa_rica, token) = signed_in(&test, "CRI", "cri.focal").await;
+    let receive = format!("/returns/{id}/receive");
+    for (field, value) in [
+        ("people", "-1"),
+        ("people", "seis"),
+        ("sex_f", "3.5"),
+        ("by_territory", "Puntarenas"),
+    ] {
+        let mut fields = vec![("csrf", token.as_str()), ("lang", "en"), ("people", "6")];
+        fields.retain(|(name, _)| *name != field);
+        fields.push((field, value));
+        let (status, _, page) = send(&test, "POST", &receive, &costa_rica, Some(&fields)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={value}");
+        assert!(page.contains(&format!("{field}: ")), "{field}: {page}");
+    }
+    // More women than people: the group is refused by the domain, naming the group.
+    let (status, _, page) = send(
+        &test,
+        "POST",
+        &receive,
+        &costa_rica,
+        Some(&[
+            ("csrf", &token),
+            ("lang", "en"),
+            ("people", "2"),
+            ("sex_f", "3"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("people: ") && page.contains("more than the 2 people"),
+        "{page}"
+    );
+    // Without the session's token nothing is read.
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        &receive,
+        &costa_rica,
+        Some(&[("csrf", "forged"), ("lang", "en"), ("people", "6")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(state_of(&test, id).await, "departed");
+    let history = page_history(&test, &format!("/returns/{id}"), &costa_rica).await;
+    assert!(!history.contains("<strong>Received</strong>"));
+}
+
+#[tokio::test]
+async fn an_observer_sees_only_the_suppressed_aggregates_and_no_operation() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "received").await;
+    let observer = test.as_(Who::Observer).await;
+    let (status, page) = observer.get("/returns?lang=en").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        !page.contains(&format!("/returns/{id}?")),
+        "no link to the operation"
+    );
+    assert!(!page.contains("id=\"returns\""), "no operations table");
+    let pair = row_with(&page, "Panama → Costa Rica");
+    // 1 operation is below the threshold and shown as the app wrote it; 7 and 6 are not.
+    assert!(
+        pair.contains("&lt;5") && pair.contains(">7<") && pair.contains(">6<"),
+        "{pair}"
+    );
+    assert!(page.contains("Counts from 1 to 5 are shown as"));
+    let (status, _) = observer.get(&format!("/returns/{id}?lang=en")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Not signed in: sent to sign in, and back afterwards.
+    let anonymous = test.as_(Who::Anonymous).await;
+    let (status, _) = anonymous.get("/returns?lang=es").await;
+    assert!(status.is_redirection(), "{status}");
+}
+
+#[tokio::test]
+async fn the_territories_page_lists_a_territory_with_its_outcomes_and_programmes() {
+    let test = TestApp::new().await;
+    let analyst = test.as_(Who::Analyst("CRI")).await;
+    let record = json!({
+        "origin": "CRI",
+        "cohort": { "kind": "month", "month": "2026-03" },
+        "territory": "CR-P-601",
+        "follow_up": "6_months",
+        "returnees": 14,
+        "followed_up": 11,
+        "services": [
+            { "service": "identity_documents", "people": 9, "by_provider": { "government": 9 } },
+            { "service": "job_placement", "people": 3, "by_provider": { "private_sector": 3 } },
+        ],
+    });
+    let programme = json!({
+        "territory": "CR-P", "name": "Empléate Puntarenas",
+        "run_by": "Ministerio de Trabajo y Seguridad Social", "run_by_kind": "government",
+        "programme_type": "vocational_training", "beneficiaries": 420, "from": "2026-01-01",
+    });
+    for (uri, body) in [
+        ("/api/v1/reintegration", record),
+        ("/api/v1/prevention-programmes", programme),
+    ] {
+        let (status, answer) = analyst
+            .request("POST", uri, Some(("application/json", &body.to_string())))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    let (status, english) = analyst.get("/territories/CRI?lang=en").await;
+    assert_eq!(status, StatusCode::OK, "{english}");
+    assert!(english.contains("<h1>Origin territories: Costa Rica</h1>"));
+    let outcome = row_with(&english, "At 6 months");
+    assert!(outcome.contains("CR-P") && outcome.contains(">14<") && outcome.contains(">11<"));
+    // 9 of the 11 followed up have identity documents; 3 are in a job.
+    assert!(
+        outcome.contains("9 (82 %)") && outcome.contains("3 (27 %)"),
+        "{outcome}"
+    );
+    let programme = row_with(&english, "Empléate Puntarenas");
+    assert!(programme.contains("Vocational training") && programme.contains("(government)"));
+    let (_, spanish) = analyst.get("/territories/CRI?lang=es").await;
+    assert!(spanish.contains("A los 6 meses") && spanish.contains("Formación profesional"));
+
+    // An observer reads the same page with the small counts suppressed as the app gives them.
+    let observer = test.as_(Who::Observer).await;
+    let (status, page) = observer.get("/territories/CRI?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let outcome = row_with(&page, "At 6 months");
+    assert!(
+        outcome.contains("&lt;5") && !outcome.contains("3 (27 %)"),
+        "{outcome}"
+    );
+    assert!(outcome.contains("9 (82 %)"), "{outcome}");
+    let (status, _) = observer.get("/territories/XXX?lang=en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
