@@ -608,3 +608,16 @@ territories-col-type = Type
 territories-col-beneficiaries = Beneficiaries
 territories-col-period = Period
 territories-without-territory = Received without a territory recorded
+returns-picture-heading = Returns
+returns-picture-in-progress = Operations in progress
+returns-picture-people = { $count ->
+    [one] 1 person
+   *[other] { $count } people
+}
+returns-picture-received = Returnees received, latest month
+returns-picture-year = { $value } in the last { $count ->
+    [one] month
+   *[other] { $count } months
+}
+returns-picture-none = No counts of returnees received are shared with you yet.
+returns-picture-link = Assisted voluntary returns and origin territories

@@ -607,3 +607,16 @@ territories-col-type = Tipo
 territories-col-beneficiaries = Beneficiarios
 territories-col-period = Periodo
 territories-without-territory = Recibidos sin territorio registrado
+returns-picture-heading = Retornos
+returns-picture-in-progress = Operaciones en curso
+returns-picture-people = { $count ->
+    [one] 1 persona
+   *[other] { $count } personas
+}
+returns-picture-received = Personas retornadas recibidas, último mes
+returns-picture-year = { $value } en { $count ->
+    [one] el último mes
+   *[other] los últimos { $count } meses
+}
+returns-picture-none = Aún no se comparte con usted ninguna cifra de personas retornadas recibidas.
+returns-picture-link = Retornos voluntarios asistidos y territorios de origen

@@ -228,6 +228,14 @@ async fn picture_page(
                 &picture.countries,
             )
             .await;
+            let returns = returns::picture_section(
+                &state,
+                &visitor.caller,
+                translator,
+                lang,
+                &picture.countries,
+            )
+            .await;
             page_frame(&visitor, lang, &title, "/", query.as_deref(), |frame| {
                 html_response(
                     StatusCode::OK,
@@ -238,6 +246,7 @@ async fn picture_page(
                             (crate::render::picture::picture_main(translator, lang, outlines(), &view))
                             (expected)
                             (surges)
+                            (returns)
                         },
                     ),
                     lang,

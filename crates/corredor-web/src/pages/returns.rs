@@ -1216,3 +1216,126 @@ fn date_words(lang: Lang, raw: &str) -> String {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_or_else(|_| raw.to_owned(), |date| format_date(lang, date))
 }
+
+// ---------------------------------------------------------------------------------------
+// The situational picture's section
+
+/// How many months of returnees received the picture adds up.
+const PICTURE_MONTHS: usize = 12;
+
+/// The "Returns" section of the situational picture: the operations in progress the reader
+/// may read (for a country's focal points and analysts, its own), and the returnees received
+/// by each origin country (the `returnee_received` counts, e.g. IGM's for Guatemala): the
+/// latest month and the last twelve months, suppressed as the app decides.
+pub(super) async fn picture_section(
+    state: &AppState,
+    caller: &Caller,
+    translator: &Translator,
+    lang: Lang,
+    countries: &[Country],
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    // Observers and readers not signed in read no operation: the section shows the counts.
+    let in_progress: Vec<ReturnView> = match state.app.returns(caller, None).await {
+        Ok(operations) => operations
+            .into_iter()
+            .filter(|view| {
+                matches!(
+                    view.state,
+                    ReturnState::Proposed
+                        | ReturnState::Accepted
+                        | ReturnState::Rescheduled
+                        | ReturnState::Departed
+                )
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut request = corredor_app::SeriesRequest::new(
+        corredor_core::Measure::ReturneeReceived,
+        corredor_core::Granularity::Month,
+    );
+    request.by = vec![corredor_app::Dimension::Country];
+    let received = match state.app.series(caller, &request).await {
+        Ok(response) => response.lines,
+        Err(error) => {
+            // The picture stands without its returnees.
+            tracing::error!(error = ?error, "the returnees received could not be read");
+            Vec::new()
+        }
+    };
+    let received: Vec<(CountryCode, Markup)> = received
+        .iter()
+        .filter_map(|line| {
+            let country = line.country?;
+            let last = line.points.last()?;
+            let recent = &line.points[line.points.len().saturating_sub(PICTURE_MONTHS)..];
+            // A year's total is given only when none of its months is hidden: with it, a
+            // hidden month could be derived by subtraction.
+            let year = recent
+                .iter()
+                .all(|point| point.suppressed.is_none())
+                .then(|| recent.iter().map(|point| point.value).sum::<u64>());
+            Some((
+                country,
+                html! {
+                    (country_name(countries, country, lang)) ", "
+                    (crate::render::format::format_period(lang, &last.period)) ": "
+                    strong { (month_count_words(translator, lang, last)) }
+                    @if let Some(year) = year {
+                        " · " (translator.get(lang, "returns-picture-year", &[
+                            ("count", Arg::Count(recent.len() as u64)),
+                            ("value", Arg::Text(&format_count(lang, year))),
+                        ]))
+                    }
+                },
+            ))
+        })
+        .collect();
+    html! {
+        section class="returns" aria-labelledby="returns-heading" {
+            h2 id="returns-heading" { (t("returns-picture-heading")) }
+            @if !in_progress.is_empty() {
+                h3 { (t("returns-picture-in-progress")) }
+                ul id="returns-in-progress" {
+                    @for view in &in_progress {
+                        li {
+                            a href=(return_href(view.id, lang)) {
+                                (country_name(countries, view.host, lang)) " → " (country_name(countries, view.origin, lang))
+                            }
+                            ": " (state_name(translator, lang, view.state)) ", "
+                            (translator.get(lang, "returns-picture-people", &[("count", Arg::Count(u64::from(view.operation.plan.group.people())))]))
+                            ", " (format_date(lang, view.operation.plan.planned_date))
+                        }
+                    }
+                }
+            }
+            h3 { (t("returns-picture-received")) }
+            @if received.is_empty() {
+                p class="no-data" { (t("returns-picture-none")) }
+            } @else {
+                ul id="returnees-received" {
+                    @for (_, line) in &received { li { (line) } }
+                }
+            }
+            p { a href=(format!("/returns?lang={}", lang.code())) { (t("returns-picture-link")) } }
+        }
+    }
+}
+
+/// A month's count as the reader may see it.
+fn month_count_words(
+    translator: &Translator,
+    lang: Lang,
+    point: &corredor_app::SeriesPoint,
+) -> String {
+    match point.suppressed {
+        None => format_count(lang, point.value),
+        Some(corredor_app::Suppressed::BelowThreshold) => {
+            translator.get(lang, "suppressed-below-threshold", &[])
+        }
+        Some(corredor_app::Suppressed::Complementary) => {
+            translator.get(lang, "territories-hidden", &[])
+        }
+    }
+}

@@ -423,3 +423,69 @@ async fn the_territories_page_lists_a_territory_with_its_outcomes_and_programmes
     let (status, _) = observer.get("/territories/XXX?lang=en").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Returnees Guatemala received (IGM, all origins), monthly, as Guatemala would send them.
+const GUATEMALA_RETURNEES: &str = "\
+period,place,measure,nationality,value,source
+2025-01,,returnee_received,,4012,IGM Guatemala
+2025-02,,returnee_received,,3078,IGM Guatemala
+2025-03,,returnee_received,,2912,IGM Guatemala
+2025-04,,returnee_received,,2839,IGM Guatemala
+";
+
+#[tokio::test]
+async fn the_picture_shows_the_returns_in_progress_and_the_returnees_received() {
+    let test = TestApp::new().await;
+    test.app
+        .import(
+            corredor_app::ImportRequest {
+                country: Some(corredor_core::CountryCode::parse("GTM").unwrap()),
+                format: corredor_exchange::observations::Format::Csv,
+                caller: &Caller::System,
+                on_behalf_of: Some("test"),
+            },
+            "guatemala-returnees.csv",
+            GUATEMALA_RETURNEES.as_bytes(),
+        )
+        .await
+        .expect("Guatemala's returnees import");
+    let id = panama_return(&test, "accepted").await;
+
+    let costa_rica = test.as_(Who::FocalPoint("CRI")).await;
+    let (status, spanish) = costa_rica.get("/?lang=es").await;
+    assert_eq!(status, StatusCode::OK);
+    let section = spanish
+        .split("id=\"returns-heading\"")
+        .nth(1)
+        .expect("the returns section");
+    assert!(section.contains(&format!("href=\"/returns/{id}?lang=es\"")));
+    assert!(section.contains("Panamá → Costa Rica</a>: Aceptada, 7 personas"));
+    // 2,839 in April 2025; 12,841 over the four months reported (Spanish groups five digits
+    // and more with a narrow no-break space).
+    assert!(
+        section.contains("Guatemala, abr 2025: <strong>2839</strong>"),
+        "{section}"
+    );
+    assert!(
+        section.contains("12\u{202f}841 en los últimos 4 meses"),
+        "{section}"
+    );
+    let (_, english) = costa_rica.get("/?lang=en").await;
+    let section = english
+        .split("id=\"returns-heading\"")
+        .nth(1)
+        .expect("the returns section");
+    assert!(section.contains("Panama → Costa Rica</a>: Accepted, 7 people"));
+    assert!(section.contains("12,841 in the last 4 months"), "{section}");
+
+    // An observer reads no operation, and Guatemala has not shared its counts with IOM.
+    let observer = test.as_(Who::Observer).await;
+    let (_, page) = observer.get("/?lang=en").await;
+    let section = page
+        .split("id=\"returns-heading\"")
+        .nth(1)
+        .expect("the returns section");
+    assert!(!section.contains("returns-in-progress"), "{section}");
+    assert!(!section.contains("Guatemala"), "{section}");
+    assert!(section.contains("No counts of returnees received are shared with you yet."));
+}
