@@ -489,3 +489,84 @@ async fn the_picture_shows_the_returns_in_progress_and_the_returnees_received() 
     assert!(!section.contains("Guatemala"), "{section}");
     assert!(section.contains("No counts of returnees received are shared with you yet."));
 }
+
+#[tokio::test]
+async fn the_origin_reschedules_with_a_reason_and_the_host_cancels_with_one_through_the_forms() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "proposed").await;
+    let (costa_rica, cr_token) = signed_in(&test, "CRI", "cri.focal").await;
+    let (panama, pa_token) = signed_in(&test, "PAN", "pan.focal").await;
+    let detail = format!("/returns/{id}");
+    let reschedule = format!("{detail}/reschedule");
+
+    let (status, _, page) = send(
+        &test,
+        "POST",
+        &reschedule,
+        &costa_rica,
+        Some(&[
+            ("csrf", &cr_token),
+            ("lang", "en"),
+            ("new_date", "17/12/2026"),
+            ("reason", "Albergue lleno"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("new_date: "), "{page}");
+    assert_eq!(state_of(&test, id).await, "proposed");
+
+    let (status, _, body) = send(
+        &test,
+        "POST",
+        &reschedule,
+        &costa_rica,
+        Some(&[
+            ("csrf", &cr_token),
+            ("lang", "es"),
+            ("new_date", "2026-12-17"),
+            (
+                "reason",
+                "El albergue de Paso Canoas está lleno hasta el 15.",
+            ),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = send(&test, "GET", &format!("{detail}?lang=es"), &panama, None).await;
+    assert!(page.contains("Reprogramada"));
+    assert!(page.contains("17 dic 2026: El albergue de Paso Canoas está lleno hasta el 15."));
+
+    // A cancellation without a reason is refused by the operation; with one it is taken.
+    let cancel = format!("{detail}/cancel");
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        &cancel,
+        &panama,
+        Some(&[("csrf", &pa_token), ("lang", "en"), ("reason", "  ")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(state_of(&test, id).await, "rescheduled");
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        &cancel,
+        &panama,
+        Some(&[
+            ("csrf", &pa_token),
+            ("lang", "en"),
+            ("reason", "Two people lodged asylum claims."),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&test, id).await, "cancelled");
+    let history = page_history(&test, &detail, &costa_rica).await;
+    assert!(history.contains("<strong>Cancelled</strong>"));
+    assert!(
+        history.contains("pan.focal: Two people lodged asylum claims."),
+        "{history}"
+    );
+}
