@@ -78,6 +78,8 @@ pub struct App {
     events: tokio::sync::broadcast::Sender<AlertEvent>,
     /// How long a recipient has to acknowledge an alert before a reminder is raised.
     acknowledgement_deadline: chrono::Duration,
+    /// How long the personal part of an ended return operation is kept.
+    return_retention: corredor_core::returns::RetentionPeriod,
 }
 
 impl App {
@@ -90,6 +92,7 @@ impl App {
             // A subscriber that falls this many events behind is told it lagged and reloads.
             events: tokio::sync::broadcast::channel(1024).0,
             acknowledgement_deadline: DEFAULT_ACKNOWLEDGEMENT_DEADLINE,
+            return_retention: returns::default_return_retention(),
         }
     }
 
@@ -104,6 +107,16 @@ impl App {
     /// that has not acknowledged an alert this long after it was addressed gets a reminder.
     pub fn with_acknowledgement_deadline(mut self, deadline: chrono::Duration) -> App {
         self.acknowledgement_deadline = deadline;
+        self
+    }
+
+    /// The same app with another retention period for the personal part of return operations
+    /// (180 days by default): it applies to the operations drafted from now on.
+    pub fn with_return_retention(
+        mut self,
+        retention: corredor_core::returns::RetentionPeriod,
+    ) -> App {
+        self.return_retention = retention;
         self
     }
 

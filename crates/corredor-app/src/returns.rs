@@ -38,6 +38,11 @@ use crate::{App, AppError};
 /// about the return, as return files in the region are commonly reviewed within six months.
 pub const DEFAULT_RETURN_RETENTION_DAYS: u32 = 180;
 
+pub(crate) fn default_return_retention() -> RetentionPeriod {
+    RetentionPeriod::days(DEFAULT_RETURN_RETENTION_DAYS)
+        .expect("the default retention period is within 1 to 3650 days")
+}
+
 /// A new return operation, as the host country's focal point states it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewReturn {
@@ -124,8 +129,7 @@ pub struct ReturnAggregates {
 
 impl App {
     fn return_retention(&self) -> RetentionPeriod {
-        RetentionPeriod::days(DEFAULT_RETURN_RETENTION_DAYS)
-            .expect("the default retention period is within 1 to 3650 days")
+        self.return_retention
     }
 
     /// The operations `caller` may read, most recently changed first: a country's hosted

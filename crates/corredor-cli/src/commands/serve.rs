@@ -20,6 +20,13 @@ pub struct ServeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Hours a recipient has to acknowledge an alert before a reminder is raised.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub acknowledge_within_hours: u32,
+    /// Days the case references of an ended return operation are kept before they are
+    /// deleted (1 to 3650).
+    #[arg(long, default_value_t = corredor_app::DEFAULT_RETURN_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub return_retention_days: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,7 +57,16 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
             _ => None,
         };
-        let app = args.database.connect().await?;
+        let retention = corredor_core::returns::RetentionPeriod::days(args.return_retention_days)
+            .map_err(|error| anyhow::anyhow!("--return-retention-days: {error}"))?;
+        let app = args
+            .database
+            .connect()
+            .await?
+            .with_acknowledgement_deadline(chrono::Duration::hours(i64::from(
+                args.acknowledge_within_hours,
+            )))
+            .with_return_retention(retention);
         let listener = bind(args.listen).await?;
         tokio::spawn(
             app.clone()

@@ -421,6 +421,41 @@ async fn expired_case_references_are_purged_by_the_retention_job() {
 }
 
 #[tokio::test]
+async fn an_installation_keeps_case_references_for_the_retention_period_it_chose() {
+    let thirty_days = corredor_core::returns::RetentionPeriod::days(30).expect("30 days");
+    let test = TestApp::new()
+        .await
+        .reconfigured(|app| app.with_return_retention(thirty_days));
+    let id = panama_return(&test, "received").await;
+    let stored = test
+        .app
+        .store()
+        .return_operation(ReturnOperationId(id))
+        .await
+        .expect("stored");
+    let purge_on = |days: i64| {
+        corredor_app::App::new(
+            test.app.store().clone(),
+            std::sync::Arc::new(corredor_app::FixedClock(
+                stored.updated_at + chrono::Duration::days(days),
+            )),
+        )
+    };
+    assert!(purge_on(29)
+        .purge_expired_return_data()
+        .await
+        .expect("the job runs")
+        .is_empty());
+    assert_eq!(
+        purge_on(31)
+            .purge_expired_return_data()
+            .await
+            .expect("the job runs"),
+        [ReturnOperationId(id)]
+    );
+}
+
+#[tokio::test]
 async fn reintegration_outcomes_and_programmes_appear_in_the_territories_of_the_origin() {
     let test = TestApp::new().await;
     let analyst = test.as_(Who::Analyst("CRI")).await;

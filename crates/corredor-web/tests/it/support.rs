@@ -91,6 +91,17 @@ impl TestApp {
         test.as_(Who::FocalPoint("PAN")).await
     }
 
+    /// The same database and caller, with the application changed by `change` (another
+    /// setting) and the router rebuilt on it.
+    pub fn reconfigured(&self, change: impl FnOnce(App) -> App) -> TestApp {
+        let app = change(self.app.clone());
+        TestApp {
+            router: corredor_web::router(app.clone()),
+            app,
+            ..self.clone()
+        }
+    }
+
     /// The same application, with requests sent as `who` (a new API token for the role).
     pub async fn as_(&self, who: Who) -> TestApp {
         let bearer = match who.organisation_and_role() {
