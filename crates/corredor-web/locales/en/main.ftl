@@ -621,3 +621,11 @@ returns-picture-year = { $value } in the last { $count ->
 }
 returns-picture-none = No counts of returnees received are shared with you yet.
 returns-picture-link = Assisted voluntary returns and origin territories
+return-new-link = Propose a return
+return-new-title = A new return operation
+return-new-intro = Draft the return of a group to its origin country. The draft is yours alone until you propose it; before proposing, record each case's safeguards on the operation's page.
+return-new-forbidden = Only a country's focal point drafts a return operation.
+return-form-point-other = Another point (describe it below)
+return-form-point-description = Or describe the point
+return-form-errors = The draft was not saved: correct the fields below.
+return-form-draft = Save the draft

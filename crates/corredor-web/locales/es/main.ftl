@@ -620,3 +620,11 @@ returns-picture-year = { $value } en { $count ->
 }
 returns-picture-none = Aún no se comparte con usted ninguna cifra de personas retornadas recibidas.
 returns-picture-link = Retornos voluntarios asistidos y territorios de origen
+return-new-link = Proponer un retorno
+return-new-title = Una nueva operación de retorno
+return-new-intro = Prepare el retorno de un grupo a su país de origen. El borrador es solo suyo hasta que lo proponga; antes de proponerlo, registre las salvaguardas de cada caso en la página de la operación.
+return-new-forbidden = Solo el punto focal de un país prepara una operación de retorno.
+return-form-point-other = Otro punto (descríbalo abajo)
+return-form-point-description = O describa el punto
+return-form-errors = El borrador no se guardó: corrija los campos siguientes.
+return-form-draft = Guardar el borrador

@@ -18,12 +18,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use corredor_app::{AppError, DisclosedCount, ReturnAggregates, ReturnView};
+use corredor_app::{AppError, DisclosedCount, NewReturn, ReturnAggregates, ReturnView};
 use corredor_core::returns::{
-    GroupDifference, MissingSafeguard, ReceptionParts, ReturnGroup, ReturnGroupParts,
-    ReturnOperationId, ReturnPoint, ReturnState, TerritoryCode,
+    GroupDifference, MissingSafeguard, ReceptionNeed, ReceptionNeeds, ReceptionParts, ReturnGroup,
+    ReturnGroupParts, ReturnOperationId, ReturnPlan, ReturnPoint, ReturnState, TerritoryCode,
+    Transport,
 };
-use corredor_core::{AgeGroup, Caller, Country, CountryCode, Place, Role, Sex};
+use corredor_core::{AgeGroup, Caller, Country, CountryCode, Place, PlaceCode, Role, Sex};
 use maud::{html, Markup};
 use serde_json::Value;
 
@@ -38,7 +39,8 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/returns", get(returns_page))
+        .route("/returns", get(returns_page).post(create_draft))
+        .route("/returns/new", get(new_return_page))
         .route("/returns/{id}", get(return_page))
         .route("/returns/{id}/accept", post(accept))
         .route("/returns/{id}/reschedule", post(reschedule))
@@ -241,6 +243,9 @@ async fn returns_page(
         (aggregates_section(translator, lang, &aggregates, &countries))
         @if let Some(country) = caller.country() {
             p { a href=(format!("/territories/{}?lang={}", country.as_str(), lang.code())) { (t("returns-territories-link")) } }
+        }
+        @if focal_country(caller).is_some() {
+            p { a id="propose-return" href=(format!("/returns/new?lang={}", lang.code())) { (t("return-new-link")) } }
         }
     };
     returns_response(&visitor, lang, &title, "/returns", query, main)
@@ -1337,5 +1342,481 @@ fn month_count_words(
         Some(corredor_app::Suppressed::Complementary) => {
             translator.get(lang, "territories-hidden", &[])
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The host's draft
+
+/// The country whose focal point the caller is, if any: only they draft returns.
+fn focal_country(caller: &Caller) -> Option<CountryCode> {
+    match caller {
+        Caller::Principal(principal) if principal.role == Role::FocalPoint => principal.country(),
+        _ => None,
+    }
+}
+
+/// The errors of a posted form, by field name, in the order found.
+type FieldErrors = Vec<(String, String)>;
+
+fn field_error(errors: &FieldErrors, field: &str) -> Markup {
+    html! {
+        @for (_, why) in errors.iter().filter(|(name, _)| name == field) {
+            p class="form-error" id=(format!("error-{field}")) { strong { (field) ": " (why) } }
+        }
+    }
+}
+
+/// A posted value to put back in the form, or nothing.
+fn posted<'a>(form: Option<&'a Form>, field: &str) -> &'a str {
+    form.and_then(|form| form.get(field)).unwrap_or_default()
+}
+
+/// A departure or reception point: a place of the list, or words when the point is not in
+/// it (the words win when both are given, as they are the more specific).
+fn point_of(form: &Form, field: &str) -> Result<ReturnPoint, String> {
+    let described = form
+        .get(&format!("{field}_description"))
+        .unwrap_or_default()
+        .trim();
+    if !described.is_empty() {
+        return Ok(ReturnPoint::Described {
+            description: described.to_owned(),
+        });
+    }
+    let place = form.get(field).unwrap_or_default().trim();
+    if place.is_empty() {
+        return Err("choose a place of the list or describe the point".to_owned());
+    }
+    PlaceCode::parse(place)
+        .map(|place| ReturnPoint::Place { place })
+        .map_err(|error| error.to_string())
+}
+
+/// Reads the draft form, collecting every field's error rather than stopping at the first.
+fn plan_of(form: &Form, host: CountryCode, places: &[Place]) -> Result<ReturnPlan, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut fail = |field: &str, why: String| errors.push((field.to_owned(), why));
+    let raw_origin = form.get("origin").unwrap_or_default().trim();
+    let origin = match CountryCode::parse(raw_origin) {
+        Ok(origin) if origin == host => {
+            fail(
+                "origin",
+                format!("the origin is another country than {host}"),
+            );
+            None
+        }
+        Ok(origin) => Some(origin),
+        Err(_) => {
+            fail("origin", "choose the origin country".to_owned());
+            None
+        }
+    };
+    let raw_date = form.get("planned_date").unwrap_or_default().trim();
+    let planned_date = NaiveDate::parse_from_str(raw_date, "%Y-%m-%d")
+        .map_err(|_| {
+            fail(
+                "planned_date",
+                format!("`{raw_date}` is not a date like 2026-12-17"),
+            )
+        })
+        .ok();
+    let transport = Transport::parse(form.get("transport").unwrap_or_default().trim())
+        .map_err(|error| fail("transport", error.to_string()))
+        .ok();
+    let mut point = |field: &str| match point_of(form, field) {
+        Ok(ReturnPoint::Place { place }) if !places.iter().any(|known| known.code == place) => {
+            fail(field, format!("no place `{place}`"));
+            None
+        }
+        Ok(point) => Some(point),
+        Err(why) => {
+            fail(field, why);
+            None
+        }
+    };
+    let departure = point("departure");
+    let reception_point = point("reception_point");
+    let mut count = |field: &str| match count_field(form, field) {
+        Ok(value) => value,
+        Err(why) => {
+            fail(field, why);
+            0
+        }
+    };
+    let people = count("people");
+    let mut by_sex = BTreeMap::new();
+    for sex in Sex::ALL {
+        let value = count(&format!("sex_{}", sex.code()));
+        if value > 0 {
+            by_sex.insert(*sex, value);
+        }
+    }
+    let mut by_age_group = BTreeMap::new();
+    for age in AgeGroup::ALL {
+        let value = count(&format!("age_{}", age.code()));
+        if value > 0 {
+            by_age_group.insert(*age, value);
+        }
+    }
+    let parts = ReturnGroupParts {
+        people,
+        by_sex,
+        by_age_group,
+        unaccompanied_children: count("unaccompanied_children"),
+        separated_children: count("separated_children"),
+        family_units: count("family_units"),
+        people_in_family_units: count("people_in_family_units"),
+        people_with_specific_needs: count("people_with_specific_needs"),
+    };
+    let group = ReturnGroup::new(parts)
+        .map_err(|error| fail("people", error.to_string()))
+        .ok();
+    let mut needs = std::collections::BTreeSet::new();
+    for raw in form.all("need") {
+        match ReceptionNeed::parse(raw) {
+            Ok(need) => {
+                needs.insert(need);
+            }
+            Err(error) => fail("need", error.to_string()),
+        }
+    }
+    let note = form
+        .get("needs_note")
+        .map(str::trim)
+        .filter(|note| !note.is_empty())
+        .map(str::to_owned);
+    match (
+        origin,
+        planned_date,
+        transport,
+        departure,
+        reception_point,
+        group,
+    ) {
+        (
+            Some(origin),
+            Some(planned_date),
+            Some(transport),
+            Some(departure),
+            Some(reception_point),
+            Some(group),
+        ) if errors.is_empty() => Ok(ReturnPlan {
+            host,
+            origin,
+            group,
+            planned_date,
+            transport,
+            departure,
+            reception_point,
+            reception_needs: ReceptionNeeds { needs, note },
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The options of a point: the places of the countries the point may be in, grouped by
+/// country, then "described below".
+fn place_select(
+    translator: &Translator,
+    lang: Lang,
+    field: &str,
+    label: &str,
+    groups: &[(String, Vec<&Place>)],
+    form: Option<&Form>,
+    errors: &FieldErrors,
+) -> Markup {
+    let chosen = posted(form, field);
+    let description = format!("{field}_description");
+    html! {
+        div class="field" {
+            label for=(field) { (label) }
+            select id=(field) name=(field) {
+                option value="" { (translator.get(lang, "return-form-point-other", &[])) }
+                @for (country, places) in groups {
+                    optgroup label=(country) {
+                        @for place in places {
+                            option value=(place.code.as_str()) selected[chosen == place.code.as_str()] { (place.name) }
+                        }
+                    }
+                }
+            }
+            label for=(description) { (translator.get(lang, "return-form-point-description", &[])) }
+            input type="text" id=(description) name=(description) value=(posted(form, &description));
+            (field_error(errors, field))
+        }
+    }
+}
+
+fn draft_number_field(id: &str, label: &str, form: Option<&Form>, errors: &FieldErrors) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            input type="number" min="0" step="1" id=(id) name=(id) value=(posted(form, id));
+            (field_error(errors, id))
+        }
+    }
+}
+
+/// The draft form, empty or with what was posted and the errors of each field.
+#[allow(clippy::too_many_arguments)]
+fn draft_form(
+    translator: &Translator,
+    lang: Lang,
+    token: &str,
+    host: CountryCode,
+    countries: &[Country],
+    places: &[Place],
+    form: Option<&Form>,
+    errors: &FieldErrors,
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let name = |code: CountryCode| country_name(countries, code, lang);
+    let of = |wanted: &dyn Fn(CountryCode) -> bool| -> Vec<(String, Vec<&Place>)> {
+        countries
+            .iter()
+            .filter(|country| wanted(country.code))
+            .map(|country| {
+                (
+                    name(country.code),
+                    places
+                        .iter()
+                        .filter(|place| place.country == country.code)
+                        .collect(),
+                )
+            })
+            .filter(|(_, places): &(String, Vec<&Place>)| !places.is_empty())
+            .collect()
+    };
+    let host_places = of(&|code| code == host);
+    let origin_places = of(&|code| code != host);
+    let origin = posted(form, "origin");
+    let transport = posted(form, "transport");
+    let needs: Vec<&str> = form
+        .map(|form| form.all("need").collect())
+        .unwrap_or_default();
+    html! {
+        @if !errors.is_empty() {
+            div class="form-error" role="alert" id="form-errors" {
+                p { strong { (t("return-form-errors")) } }
+                ul {
+                    @for (field, why) in errors { li { (field) ": " (why) } }
+                }
+            }
+        }
+        form method="post" action="/returns" id="draft-form" {
+            (hidden_fields(lang, token))
+            div class="field" {
+                label for="origin" { (t("return-detail-origin")) }
+                select id="origin" name="origin" required {
+                    option value="" { "—" }
+                    @for country in countries.iter().filter(|country| country.code != host) {
+                        option value=(country.code.as_str()) selected[origin == country.code.as_str()] { (name(country.code)) }
+                    }
+                }
+                (field_error(errors, "origin"))
+            }
+            div class="field" {
+                label for="planned_date" { (t("returns-col-date")) }
+                input type="date" id="planned_date" name="planned_date" value=(posted(form, "planned_date"));
+                (field_error(errors, "planned_date"))
+            }
+            div class="field" {
+                label for="transport" { (t("returns-col-transport")) }
+                select id="transport" name="transport" {
+                    @for mode in Transport::ALL {
+                        option value=(mode.code()) selected[transport == mode.code()] { (word(translator, lang, "return-transport", mode.code())) }
+                    }
+                }
+                (field_error(errors, "transport"))
+            }
+            (place_select(translator, lang, "departure", &t("return-detail-departure"), &host_places, form, errors))
+            (place_select(translator, lang, "reception_point", &t("return-detail-reception-point"), &origin_places, form, errors))
+            fieldset {
+                legend { (t("return-detail-composition")) }
+                (draft_number_field("people", &t("return-group-people"), form, errors))
+                @for sex in Sex::ALL {
+                    (draft_number_field(&format!("sex_{}", sex.code()), &word(translator, lang, "return-sex", sex.code()), form, errors))
+                }
+                @for age in AgeGroup::ALL {
+                    @let label = if *age == AgeGroup::Unknown { t("return-age-unknown") } else { translator.get(lang, "return-age", &[("value", Arg::Text(age.code()))]) };
+                    (draft_number_field(&format!("age_{}", age.code()), &label, form, errors))
+                }
+                (draft_number_field("unaccompanied_children", &t("return-group-unaccompanied"), form, errors))
+                (draft_number_field("separated_children", &t("return-group-separated"), form, errors))
+                (draft_number_field("family_units", &t("return-group-family-units"), form, errors))
+                (draft_number_field("people_in_family_units", &t("return-group-in-families"), form, errors))
+                (draft_number_field("people_with_specific_needs", &t("return-group-specific-needs"), form, errors))
+            }
+            fieldset {
+                legend { (t("return-detail-needs")) }
+                @for need in ReceptionNeed::ALL {
+                    div class="field" {
+                        label {
+                            input type="checkbox" name="need" value=(need.code()) checked[needs.contains(&need.code())];
+                            " " (word(translator, lang, "return-need", need.code()))
+                        }
+                    }
+                }
+                (field_error(errors, "need"))
+                div class="field" {
+                    label for="needs_note" { (t("return-form-note")) }
+                    textarea id="needs_note" name="needs_note" rows="2" { (posted(form, "needs_note")) }
+                }
+            }
+            button type="submit" { (t("return-form-draft")) }
+        }
+    }
+}
+
+/// The draft page, for the form empty (200) or refused with its errors (422).
+#[allow(clippy::too_many_arguments)]
+async fn draft_page(
+    state: &AppState,
+    visitor: &Visitor,
+    lang: Lang,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    form: Option<&Form>,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let path = "/returns/new";
+    let caller = &visitor.caller;
+    if *caller == Caller::Anonymous {
+        return Redirect::to(&sign_in_href(path, query, lang)).into_response();
+    }
+    let (Some(host), Some(token)) = (focal_country(caller), visitor.csrf_token()) else {
+        return refused(
+            lang,
+            path,
+            StatusCode::FORBIDDEN,
+            &translator().get(lang, "return-new-forbidden", &[]),
+        );
+    };
+    let loaded =
+        async { Ok::<_, AppError>((state.app.countries().await?, state.app.places().await?)) };
+    let (countries, places) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return app_error(lang, path, query, headers, &error),
+    };
+    let translator = translator();
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let title = t("return-new-title");
+    let main = html! {
+        p { a href=(format!("/returns?lang={}", lang.code())) { "← " (t("return-back")) } }
+        h1 { (title) }
+        p class="lead" { (t("return-new-intro")) }
+        (draft_form(translator, lang, token, host, &countries, &places, form, errors))
+    };
+    let mut response = returns_response(visitor, lang, &title, path, query, main);
+    *response.status_mut() = status;
+    response
+}
+
+async fn new_return_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = language(query.as_deref(), &headers);
+    draft_page(
+        &state,
+        &visitor,
+        lang,
+        query.as_deref(),
+        &headers,
+        None,
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn create_draft(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request: Request,
+) -> Response {
+    let form = match Form::read(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let lang = form.lang;
+    if !visitor.csrf_matches(form.get("csrf").unwrap_or_default()) {
+        return forbidden_form(lang);
+    }
+    let headers = form.headers.clone();
+    let Some(host) = focal_country(&visitor.caller) else {
+        return draft_page(
+            &state,
+            &visitor,
+            lang,
+            None,
+            &headers,
+            None,
+            &FieldErrors::new(),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    };
+    let places = match state.app.places().await {
+        Ok(places) => places,
+        Err(error) => return app_error(lang, "/returns", None, &headers, &error),
+    };
+    let plan = match plan_of(&form, host, &places) {
+        Ok(plan) => plan,
+        Err(errors) => {
+            return draft_page(
+                &state,
+                &visitor,
+                lang,
+                None,
+                &headers,
+                Some(&form),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    match state
+        .app
+        .draft_return(&visitor.caller, NewReturn { plan })
+        .await
+    {
+        Ok(view) => {
+            let mut response = Redirect::to(&return_href(view.id, lang)).into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            response
+        }
+        // What the domain refuses is shown on the form, by field, as the page's own checks.
+        Err(AppError::Invalid(problems)) => {
+            let errors: FieldErrors = problems
+                .iter()
+                .map(|problem| {
+                    (
+                        problem
+                            .column
+                            .clone()
+                            .unwrap_or_else(|| "people".to_owned()),
+                        problem.reason.clone(),
+                    )
+                })
+                .collect();
+            draft_page(
+                &state,
+                &visitor,
+                lang,
+                None,
+                &headers,
+                Some(&form),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => app_error(lang, "/returns", None, &headers, &error),
     }
 }

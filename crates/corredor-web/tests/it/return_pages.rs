@@ -570,3 +570,145 @@ async fn the_origin_reschedules_with_a_reason_and_the_host_cancels_with_one_thro
         "{history}"
     );
 }
+
+/// The operations stored, whoever may read them.
+async fn stored_count(test: &TestApp) -> usize {
+    test.app
+        .returns(&Caller::System, None)
+        .await
+        .expect("the system reads every operation")
+        .len()
+}
+
+/// A draft of 5 Costa Ricans by Panama: a family of 3 with one child under 5, two adults alone.
+fn draft_fields<'a>(token: &'a str, lang: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", token),
+        ("lang", lang),
+        ("origin", "CRI"),
+        ("planned_date", "2026-12-17"),
+        ("transport", "land"),
+        ("departure", "PA-ERM-LP"),
+        ("departure_description", ""),
+        ("reception_point", ""),
+        (
+            "reception_point_description",
+            "Paso Canoas, puesto fronterizo",
+        ),
+        ("people", "5"),
+        ("sex_f", "2"),
+        ("sex_m", "3"),
+        ("age_0-4", "1"),
+        ("age_18-59", "4"),
+        ("unaccompanied_children", "0"),
+        ("family_units", "1"),
+        ("people_in_family_units", "3"),
+        ("people_with_specific_needs", "1"),
+        ("need", "health"),
+        ("need", "onward_transport"),
+        ("needs_note", "1 wheelchair"),
+    ]
+}
+
+#[tokio::test]
+async fn the_host_drafts_through_the_form_and_the_draft_shows_in_both_languages() {
+    let test = TestApp::new().await;
+    let (panama, token) = signed_in(&test, "PAN", "pan.focal").await;
+    let (_, _, list) = send(&test, "GET", "/returns?lang=en", &panama, None).await;
+    assert!(list.contains("href=\"/returns/new?lang=en\"") && list.contains("Propose a return"));
+    let (status, _, form) = send(&test, "GET", "/returns/new?lang=es", &panama, None).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    // The departure lists Panama's places; the reception point the other countries'.
+    assert!(form.contains("value=\"PA-ERM-LP\"") && form.contains("value=\"CR-NI-PB\""));
+    assert!(form.contains("action=\"/returns\""));
+
+    let fields = draft_fields(&token, "es");
+    let (status, headers, body) = send(&test, "POST", "/returns", &panama, Some(&fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let id: i64 = location
+        .trim_start_matches("/returns/")
+        .trim_end_matches("?lang=es")
+        .parse()
+        .expect("the draft's id");
+    assert_eq!(state_of(&test, id).await, "draft");
+
+    let (_, _, spanish) = send(&test, "GET", &location, &panama, None).await;
+    assert!(spanish.contains("Borrador"), "{spanish}");
+    assert!(spanish.contains("Estación de Recepción Migratoria Los Planes de Gualaca"));
+    assert!(spanish.contains("Paso Canoas, puesto fronterizo"));
+    assert!(spanish.contains("1 wheelchair"));
+    let (_, _, english) = send(
+        &test,
+        "GET",
+        &format!("/returns/{id}?lang=en"),
+        &panama,
+        None,
+    )
+    .await;
+    assert!(
+        english.contains("Draft") && english.contains("Land"),
+        "{english}"
+    );
+    assert!(english.contains("Onward transport to the place of origin"));
+    let composition = english
+        .split("id=\"composition\"")
+        .nth(1)
+        .expect("the composition");
+    assert!(
+        row_with(composition, "People").contains(">5<"),
+        "{composition}"
+    );
+    // The origin does not see a draft.
+    let (costa_rica, _) = signed_in(&test, "CRI", "cri.focal").await;
+    let (status, _, _) = send(&test, "GET", &location, &costa_rica, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_bad_draft_form_names_each_field_and_writes_nothing() {
+    let test = TestApp::new().await;
+    let (panama, token) = signed_in(&test, "PAN", "pan.focal").await;
+    let mut fields: Vec<(&str, &str)> = draft_fields(&token, "en")
+        .into_iter()
+        .filter(|(name, _)| {
+            !matches!(
+                *name,
+                "origin" | "planned_date" | "reception_point_description" | "sex_m"
+            )
+        })
+        .collect();
+    fields.extend([
+        ("origin", "PAN"),
+        ("planned_date", "17/12/2026"),
+        ("reception_point_description", ""),
+        ("sex_m", "three"),
+    ]);
+    let (status, _, page) = send(&test, "POST", "/returns", &panama, Some(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    for field in ["origin", "planned_date", "reception_point", "sex_m"] {
+        assert!(
+            page.contains(&format!("id=\"error-{field}\"")),
+            "{field}: {page}"
+        );
+    }
+    assert!(page.contains("`17/12/2026` is not a date"));
+    // What was posted is kept in the form.
+    assert!(page.contains("value=\"three\"") && page.contains("1 wheelchair"));
+    // A group the domain refuses (more women than people) is named too.
+    let mut fields = draft_fields(&token, "en");
+    fields.retain(|(name, _)| *name != "sex_f");
+    fields.push(("sex_f", "9"));
+    let (status, _, page) = send(&test, "POST", "/returns", &panama, Some(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"error-people\"") && page.contains("more than the 5 people"),
+        "{page}"
+    );
+    // Without the form token, refused.
+    let mut fields = draft_fields("wrong", "en");
+    fields.push(("x", "y"));
+    let (status, _, _) = send(&test, "POST", "/returns", &panama, Some(&fields)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(stored_count(&test).await, 0);
+}
