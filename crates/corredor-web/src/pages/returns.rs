@@ -20,9 +20,9 @@ use axum::Router;
 use chrono::NaiveDate;
 use corredor_app::{AppError, DisclosedCount, NewReturn, ReturnAggregates, ReturnView};
 use corredor_core::returns::{
-    GroupDifference, MissingSafeguard, ReceptionNeed, ReceptionNeeds, ReceptionParts, ReturnGroup,
-    ReturnGroupParts, ReturnOperationId, ReturnPlan, ReturnPoint, ReturnState, TerritoryCode,
-    Transport,
+    BestInterestDetermination, CaseReference, CaseSafeguards, GroupDifference, MissingSafeguard,
+    ReceptionNeed, ReceptionNeeds, ReceptionParts, ReturnGroup, ReturnGroupParts,
+    ReturnOperationId, ReturnPlan, ReturnPoint, ReturnState, TerritoryCode, Transport,
 };
 use corredor_core::{AgeGroup, Caller, Country, CountryCode, Place, PlaceCode, Role, Sex};
 use maud::{html, Markup};
@@ -42,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/returns", get(returns_page).post(create_draft))
         .route("/returns/new", get(new_return_page))
         .route("/returns/{id}", get(return_page))
+        .route("/returns/{id}/safeguards", post(safeguards))
+        .route("/returns/{id}/propose", post(propose))
         .route("/returns/{id}/accept", post(accept))
         .route("/returns/{id}/reschedule", post(reschedule))
         .route("/returns/{id}/decline", post(decline))
@@ -676,6 +678,16 @@ fn workflow_forms(
         @if origin || host {
             section aria-labelledby="forms-heading" class="alert-forms" {
                 h2 id="forms-heading" { (t("return-forms-heading")) }
+                @if host && matches!(state, ReturnState::Draft | ReturnState::Proposed | ReturnState::Accepted | ReturnState::Rescheduled) {
+                    (safeguards_form(translator, lang, token, view))
+                }
+                @if host && state == ReturnState::Draft {
+                    form method="post" action=(format!("/returns/{id}/propose")) {
+                        (hidden_fields(lang, token))
+                        p { (t("return-form-propose-intro")) }
+                        button type="submit" { (t("return-form-propose")) }
+                    }
+                }
                 @if origin && state == ReturnState::Proposed {
                     form method="post" action=(format!("/returns/{id}/accept")) {
                         (hidden_fields(lang, token))
@@ -851,6 +863,7 @@ macro_rules! reason_step {
 }
 
 simple_step!(accept, accept_return);
+simple_step!(propose, propose_return);
 simple_step!(depart, depart_return);
 simple_step!(close, close_return);
 reason_step!(decline, decline_return);
@@ -1819,4 +1832,169 @@ async fn create_draft(
         }
         Err(error) => app_error(lang, "/returns", None, &headers, &error),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The host's safeguards
+
+/// One case as a line of the safeguards form, in the form's own format.
+fn case_line(case: &CaseSafeguards) -> String {
+    let mut items = vec![
+        case.case.as_str().to_owned(),
+        format!("{} people", case.people),
+        format!("{} consented", case.informed_and_consented),
+    ];
+    items.push(match case.pending_protection_claims {
+        0 => "no claim".to_owned(),
+        claims => format!("{claims} claims"),
+    });
+    if case.children_needing_determination > 0 {
+        items.push(format!("{} children", case.children_needing_determination));
+    }
+    items.extend(
+        case.best_interest_determinations
+            .iter()
+            .map(|determination| format!("{} {}", determination.reference, determination.date)),
+    );
+    items.join(", ")
+}
+
+/// `N word`: a count followed by one of the words that name it.
+fn counted<'a>(item: &'a str, words: &[&str]) -> Option<Result<u32, String>> {
+    let (count, word) = item.split_once(char::is_whitespace)?;
+    words.contains(&word.trim()).then(|| {
+        count
+            .parse::<u32>()
+            .map_err(|_| format!("`{count}` is not a whole number, in `{item}`"))
+    })
+}
+
+/// Reads the safeguards textarea: one case a line, as
+/// `PAN-0123456789abcdef0123, 3 people, 3 consented, no claim, 1 child, BID-2026-114 2026-03-02`
+/// (the reference first; then the people, those informed and consenting, `no claim` or
+/// `N claims` pending, `N children` unaccompanied or separated, and one `REFERENCE DATE` per
+/// best-interest determination). Blank lines are skipped; every bad line is named.
+fn cases_of(raw: &str) -> Result<Vec<CaseSafeguards>, Vec<String>> {
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for (index, line) in raw.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match case_of(line) {
+            Ok(case) => cases.push(case),
+            Err(why) => errors.push(format!("line {}: {why}", index + 1)),
+        }
+    }
+    if cases.is_empty() && errors.is_empty() {
+        errors.push("no case: write one line per case".to_owned());
+    }
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
+}
+
+fn case_of(line: &str) -> Result<CaseSafeguards, String> {
+    let mut items = line
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty());
+    let reference = items.next().unwrap_or_default();
+    let case = CaseReference::parse(reference).map_err(|error| error.to_string())?;
+    let (mut people, mut consented, mut claims) = (None, None, None);
+    let mut children = 0;
+    let mut determinations = Vec::new();
+    for item in items {
+        if item == "no claim" {
+            claims = Some(0);
+        } else if let Some(count) = counted(item, &["people", "person"]) {
+            people = Some(count?);
+        } else if let Some(count) = counted(item, &["consented"]) {
+            consented = Some(count?);
+        } else if let Some(count) = counted(item, &["claim", "claims"]) {
+            claims = Some(count?);
+        } else if let Some(count) = counted(item, &["child", "children"]) {
+            children = count?;
+        } else if let Some((reference, date)) = item.rsplit_once(char::is_whitespace) {
+            let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
+                format!("`{item}` is not a determination written as REFERENCE 2026-03-02")
+            })?;
+            determinations.push(BestInterestDetermination {
+                reference: reference.trim().to_owned(),
+                date,
+            });
+        } else {
+            return Err(format!("`{item}` is not understood"));
+        }
+    }
+    let missing = |what: &str| format!("the number of {what} is missing");
+    Ok(CaseSafeguards {
+        case,
+        people: people.ok_or_else(|| missing("people (`3 people`)"))?,
+        informed_and_consented: consented
+            .ok_or_else(|| missing("people informed who consented (`3 consented`)"))?,
+        pending_protection_claims: claims
+            .ok_or_else(|| missing("pending protection claims (`no claim`)"))?,
+        children_needing_determination: children,
+        best_interest_determinations: determinations,
+    })
+}
+
+fn safeguards_form(translator: &Translator, lang: Lang, token: &str, view: &ReturnView) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let recorded = view
+        .operation
+        .safeguards
+        .as_ref()
+        .filter(|_| view.cases_shown)
+        .map(|safeguards| {
+            safeguards
+                .cases
+                .iter()
+                .map(case_line)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    html! {
+        form method="post" action=(format!("/returns/{}/safeguards", view.id.0)) id="safeguards-form" {
+            (hidden_fields(lang, token))
+            h3 { (t("return-form-safeguards-heading")) }
+            div class="field" {
+                label for="cases-field" { (t("return-form-cases")) }
+                p class="hint" id="cases-hint" {
+                    (t("return-form-cases-hint")) " "
+                    code { "PAN-0123456789abcdef0123, 3 people, 3 consented, no claim, 1 child, BID-2026-114 2026-03-02" }
+                }
+                p class="hint" { (t("return-form-case-ref-hint")) " " code { "corredor return case-ref" } }
+                textarea id="cases-field" name="cases" rows="6" aria-describedby="cases-hint" { (recorded) }
+            }
+            button type="submit" { (t("return-form-safeguards")) }
+        }
+    }
+}
+
+async fn safeguards(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw_id): Path<String>,
+    request: Request,
+) -> Response {
+    let step = match Step::read(&visitor, &raw_id, request).await {
+        Ok(step) => step,
+        Err(response) => return response,
+    };
+    let cases = match cases_of(step.form.get("cases").unwrap_or_default()) {
+        Ok(cases) => cases,
+        Err(errors) => return step.bad_field("cases", &errors.join("; ")),
+    };
+    step.done(
+        state
+            .app
+            .record_return_safeguards(&visitor.caller, step.id, cases)
+            .await,
+    )
 }

@@ -712,3 +712,132 @@ async fn a_bad_draft_form_names_each_field_and_writes_nothing() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored_count(&test).await, 0);
 }
+
+/// The safeguards of the 7 of `panama_return` as lines of the form; the child alone has a
+/// determination unless `without_determination`.
+fn case_lines(without_determination: bool) -> String {
+    let mut lines = vec![
+        format!(
+            "{}, 3 people, 3 consented, no claim",
+            reference("SNM-2026-1001")
+        ),
+        format!(
+            "{}, 1 person, 1 consented, no claim, 1 child{}",
+            reference("SNM-2026-1002"),
+            if without_determination {
+                ""
+            } else {
+                ", SENNIAF-BID-2026-0311 2026-11-20"
+            }
+        ),
+    ];
+    for number in 1003..1006 {
+        lines.push(format!(
+            "{}, 1 person, 1 consented, no claim",
+            reference(&format!("SNM-2026-{number}"))
+        ));
+    }
+    lines.join("\n")
+}
+
+#[tokio::test]
+async fn the_host_records_safeguards_and_proposes_and_a_child_without_a_determination_is_refused() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "draft").await;
+    let (panama, token) = signed_in(&test, "PAN", "pan.focal").await;
+    let detail = format!("/returns/{id}");
+    let (_, _, page) = send(&test, "GET", &format!("{detail}?lang=en"), &panama, None).await;
+    assert!(page.contains(&format!("action=\"/returns/{id}/safeguards\"")));
+    assert!(page.contains(&format!("action=\"/returns/{id}/propose\"")));
+    assert!(page.contains("corredor return case-ref"), "{page}");
+
+    // A line the page cannot read is refused naming it; nothing is recorded.
+    let bad = format!("{}\nPAN-nothex, 2 people", case_lines(false));
+    let (status, _, refusal) = send(
+        &test,
+        "POST",
+        &format!("{detail}/safeguards"),
+        &panama,
+        Some(&[("csrf", &token), ("lang", "en"), ("cases", &bad)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refusal}");
+    assert!(refusal.contains("cases: line 6"), "{refusal}");
+    let stored = test
+        .app
+        .store()
+        .return_operation(ReturnOperationId(id))
+        .await
+        .unwrap();
+    assert!(stored.operation.safeguards().is_none());
+
+    // The child alone has no best-interest determination: recorded, but proposing is refused
+    // naming it, and the operation stays a draft.
+    let cases = case_lines(true);
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        &format!("{detail}/safeguards"),
+        &panama,
+        Some(&[("csrf", &token), ("lang", "en"), ("cases", &cases)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&test, "GET", &format!("{detail}?lang=en"), &panama, None).await;
+    assert!(
+        page.contains(&reference("SNM-2026-1002")),
+        "the recorded cases fill the form"
+    );
+    let propose = [("csrf", token.as_str()), ("lang", "en")];
+    let (status, _, refusal) = send(
+        &test,
+        "POST",
+        &format!("{detail}/propose"),
+        &panama,
+        Some(&propose),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}: {refusal}");
+    assert!(
+        refusal.to_lowercase().contains("best-interest"),
+        "{refusal}"
+    );
+    assert_eq!(state_of(&test, id).await, "draft");
+
+    // With the determination, the host proposes and the origin sees the operation.
+    let cases = case_lines(false);
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        &format!("{detail}/safeguards"),
+        &panama,
+        Some(&[("csrf", &token), ("lang", "en"), ("cases", &cases)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, headers, _) = send(
+        &test,
+        "POST",
+        &format!("{detail}/propose"),
+        &panama,
+        Some(&propose),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], format!("/returns/{id}?lang=en"));
+    assert_eq!(state_of(&test, id).await, "proposed");
+    let (costa_rica, _) = signed_in(&test, "CRI", "cri.focal").await;
+    let (status, _, page) = send(
+        &test,
+        "GET",
+        &format!("{detail}?lang=es"),
+        &costa_rica,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Completas") && !page.contains("/safeguards\""),
+        "{page}"
+    );
+}
