@@ -1860,7 +1860,7 @@ fn case_line(case: &CaseSafeguards) -> String {
 }
 
 /// `N word`: a count followed by one of the words that name it.
-fn counted<'a>(item: &'a str, words: &[&str]) -> Option<Result<u32, String>> {
+fn counted(item: &str, words: &[&str]) -> Option<Result<u32, String>> {
     let (count, word) = item.split_once(char::is_whitespace)?;
     words.contains(&word.trim()).then(|| {
         count
