@@ -18,11 +18,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use corredor_app::{AppError, DisclosedCount, NewReturn, ReturnAggregates, ReturnView};
+use corredor_app::{
+    AppError, DisclosedCount, NewReintegration, NewReturn, ReturnAggregates, ReturnView,
+};
 use corredor_core::returns::{
-    BestInterestDetermination, CaseReference, CaseSafeguards, GroupDifference, MissingSafeguard,
-    ReceptionNeed, ReceptionNeeds, ReceptionParts, ReturnGroup, ReturnGroupParts,
-    ReturnOperationId, ReturnPlan, ReturnPoint, ReturnState, TerritoryCode, Transport,
+    BestInterestDetermination, CaseReference, CaseSafeguards, Cohort, FollowUp, GroupDifference,
+    MissingSafeguard, PreventionProgrammeParts, ProgrammeType, Provider, ReceptionNeed,
+    ReceptionNeeds, ReceptionParts, ReintegrationService, ReturnGroup, ReturnGroupParts,
+    ReturnOperationId, ReturnPlan, ReturnPoint, ReturnState, ServiceDelivery, TerritoryCode,
+    Transport,
 };
 use corredor_core::{AgeGroup, Caller, Country, CountryCode, Place, PlaceCode, Role, Sex};
 use maud::{html, Markup};
@@ -52,6 +56,11 @@ pub fn routes() -> Router<AppState> {
         .route("/returns/{id}/close", post(close))
         .route("/returns/{id}/cancel", post(cancel))
         .route("/territories/{country}", get(territories_page))
+        .route(
+            "/territories/{country}/reintegration",
+            post(record_reintegration),
+        )
+        .route("/territories/{country}/programmes", post(record_programme))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1099,6 +1108,9 @@ async fn territories_page(
                 (months.iter().map(|(month, count)| format!("{month} {}", value_words(translator, lang, Some(count)))).collect::<Vec<_>>().join(", "))
             }
         }
+        @if let (Some(token), true) = (visitor.csrf_token(), reports_for(caller, country)) {
+            (territory_forms(translator, lang, token, country))
+        }
     };
     returns_response(&visitor, lang, &title, &path, query, main)
 }
@@ -1995,6 +2007,293 @@ async fn safeguards(
         state
             .app
             .record_return_safeguards(&visitor.caller, step.id, cases)
+            .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// The origin country's reintegration records and prevention programmes
+
+/// Whether the caller is one of `country`'s focal points or analysts: those who report its
+/// figures (the app decides again when the form is sent).
+fn reports_for(caller: &Caller, country: CountryCode) -> bool {
+    match caller {
+        Caller::Principal(principal) => {
+            matches!(principal.role, Role::FocalPoint | Role::Analyst)
+                && principal.country() == Some(country)
+        }
+        _ => false,
+    }
+}
+
+fn text_field(id: &str, label: &str, kind: &str) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            input type=(kind) id=(id) name=(id);
+        }
+    }
+}
+
+/// The options of a select: each code with its words.
+fn options<T: Copy>(
+    translator: &Translator,
+    lang: Lang,
+    prefix: &str,
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> Vec<(&'static str, String)> {
+    all.iter()
+        .map(|item| (code(*item), word(translator, lang, prefix, code(*item))))
+        .collect()
+}
+
+fn choice_field(
+    id: &str,
+    label: &str,
+    options: &[(&'static str, String)],
+    empty: Option<&str>,
+) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            select id=(id) name=(id) {
+                @if let Some(empty) = empty { option value="" { (empty) } }
+                @for (code, words) in options {
+                    option value=(code) { (words) }
+                }
+            }
+        }
+    }
+}
+
+fn territory_forms(
+    translator: &Translator,
+    lang: Lang,
+    token: &str,
+    country: CountryCode,
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let base = format!("/territories/{}", country.as_str());
+    let providers = options(
+        translator,
+        lang,
+        "return-provider",
+        Provider::ALL,
+        Provider::code,
+    );
+    html! {
+        section aria-labelledby="territory-forms-heading" class="alert-forms" {
+            h2 id="territory-forms-heading" { (t("territories-forms-heading")) }
+            form method="post" action=(format!("{base}/reintegration")) id="reintegration-form" {
+                (hidden_fields(lang, token))
+                h3 { (t("territories-form-record-heading")) }
+                (text_field("cohort_month", &t("territories-form-cohort-month"), "month"))
+                (text_field("territory", &t("territories-col-territory"), "text"))
+                (choice_field("follow_up", &t("territories-col-follow-up"), &options(translator, lang, "return-follow-up", FollowUp::ALL, FollowUp::code), None))
+                (number_field("returnees", &t("territories-col-returnees"), 0))
+                (number_field("followed_up", &t("territories-col-followed-up"), 0))
+                fieldset {
+                    legend { (t("territories-form-services")) }
+                    @for service in ReintegrationService::ALL {
+                        @let code = service.code();
+                        (number_field(&format!("service_{code}"), &word(translator, lang, "return-service", code), 0))
+                        (choice_field(&format!("provider_{code}"), &t("territories-col-run-by"), &providers, Some(&t("territories-form-provider-unknown"))))
+                    }
+                }
+                button type="submit" { (t("territories-form-record")) }
+            }
+            form method="post" action=(format!("{base}/programmes")) id="programme-form" {
+                (hidden_fields(lang, token))
+                h3 { (t("territories-form-programme-heading")) }
+                (text_field("territory", &t("territories-col-territory"), "text"))
+                (text_field("name", &t("territories-col-programme"), "text"))
+                (text_field("run_by", &t("territories-col-run-by"), "text"))
+                (choice_field("run_by_kind", &t("territories-form-run-by-kind"), &providers, None))
+                (choice_field("programme_type", &t("territories-col-type"), &options(translator, lang, "programme-type", ProgrammeType::ALL, ProgrammeType::code), None))
+                (number_field("beneficiaries", &t("territories-col-beneficiaries"), 0))
+                (text_field("from", &t("territories-form-from"), "date"))
+                (text_field("to", &t("territories-form-to"), "date"))
+                button type="submit" { (t("territories-form-programme")) }
+            }
+        }
+    }
+}
+
+/// A posted form of the territories page: read, its token checked, the country parsed.
+struct TerritoryPost {
+    form: Form,
+    country: CountryCode,
+    path: String,
+}
+
+impl TerritoryPost {
+    async fn read(visitor: &Visitor, raw: &str, request: Request) -> Result<Self, Response> {
+        let form = Form::read(request).await?;
+        if !visitor.csrf_matches(form.get("csrf").unwrap_or_default()) {
+            return Err(forbidden_form(form.lang));
+        }
+        let path = format!("/territories/{raw}");
+        let country = CountryCode::parse(raw).map_err(|_| not_found(form.lang, &path))?;
+        Ok(TerritoryPost {
+            form,
+            country,
+            path,
+        })
+    }
+
+    fn text(&self, field: &str) -> &str {
+        self.form.get(field).unwrap_or_default().trim()
+    }
+
+    fn bad_field(&self, (field, why): (String, String)) -> Response {
+        refused(
+            self.form.lang,
+            &self.path,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{field}: {why}"),
+        )
+    }
+
+    fn done<T>(&self, outcome: Result<T, AppError>) -> Response {
+        let lang = self.form.lang;
+        match outcome {
+            Ok(_) => {
+                let href = format!("{}?lang={}", self.path, lang.code());
+                let mut response = Redirect::to(&href).into_response();
+                *response.status_mut() = StatusCode::SEE_OTHER;
+                response
+            }
+            Err(error) => app_error(lang, &self.path, None, &self.form.headers, &error),
+        }
+    }
+}
+
+type Bad = (String, String);
+
+fn bad(field: &str, why: impl Into<String>) -> Bad {
+    (field.to_owned(), why.into())
+}
+
+fn count_of(post: &TerritoryPost, field: &str) -> Result<u32, Bad> {
+    count_field(&post.form, field).map_err(|why| bad(field, why))
+}
+
+fn territory_of(post: &TerritoryPost) -> Result<TerritoryCode, Bad> {
+    TerritoryCode::parse(post.text("territory"))
+        .map_err(|error| bad("territory", error.to_string()))
+}
+
+fn date_of(post: &TerritoryPost, field: &str) -> Result<Option<NaiveDate>, Bad> {
+    let raw = post.text(field);
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| bad(field, format!("`{raw}` is not a date like 2026-12-17")))
+}
+
+fn reintegration_of(post: &TerritoryPost) -> Result<NewReintegration, Bad> {
+    let raw_month = post.text("cohort_month");
+    let month = corredor_core::Period::parse(raw_month)
+        .ok()
+        .filter(|period| matches!(period, corredor_core::Period::Month { .. }))
+        .ok_or_else(|| {
+            bad(
+                "cohort_month",
+                format!("`{raw_month}` is not a month like 2026-03"),
+            )
+        })?;
+    let follow_up = FollowUp::parse(post.text("follow_up"))
+        .map_err(|error| bad("follow_up", error.to_string()))?;
+    let mut services = Vec::new();
+    for service in ReintegrationService::ALL {
+        let field = format!("service_{}", service.code());
+        let people = count_of(post, &field)?;
+        if people == 0 {
+            continue;
+        }
+        let provider_field = format!("provider_{}", service.code());
+        let mut by_provider = BTreeMap::new();
+        let raw = post.text(&provider_field);
+        if !raw.is_empty() {
+            let provider =
+                Provider::parse(raw).map_err(|error| bad(&provider_field, error.to_string()))?;
+            by_provider.insert(provider, people);
+        }
+        services.push(ServiceDelivery {
+            service: *service,
+            people,
+            by_provider,
+        });
+    }
+    Ok(NewReintegration {
+        origin: post.country,
+        cohort: Cohort::Month { month },
+        territory: territory_of(post)?,
+        follow_up,
+        returnees: count_of(post, "returnees")?,
+        followed_up: count_of(post, "followed_up")?,
+        services,
+    })
+}
+
+fn programme_of(post: &TerritoryPost) -> Result<PreventionProgrammeParts, Bad> {
+    Ok(PreventionProgrammeParts {
+        territory: territory_of(post)?,
+        name: post.text("name").to_owned(),
+        run_by: post.text("run_by").to_owned(),
+        run_by_kind: Provider::parse(post.text("run_by_kind"))
+            .map_err(|error| bad("run_by_kind", error.to_string()))?,
+        programme_type: ProgrammeType::parse(post.text("programme_type"))
+            .map_err(|error| bad("programme_type", error.to_string()))?,
+        beneficiaries: count_of(post, "beneficiaries")?,
+        from: date_of(post, "from")?.ok_or_else(|| bad("from", "the first day is required"))?,
+        to: date_of(post, "to")?,
+    })
+}
+
+async fn record_reintegration(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw): Path<String>,
+    request: Request,
+) -> Response {
+    let post = match TerritoryPost::read(&visitor, &raw, request).await {
+        Ok(post) => post,
+        Err(response) => return response,
+    };
+    let record = match reintegration_of(&post) {
+        Ok(record) => record,
+        Err(problem) => return post.bad_field(problem),
+    };
+    post.done(
+        state
+            .app
+            .record_reintegration(&visitor.caller, record)
+            .await,
+    )
+}
+
+async fn record_programme(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(raw): Path<String>,
+    request: Request,
+) -> Response {
+    let post = match TerritoryPost::read(&visitor, &raw, request).await {
+        Ok(post) => post,
+        Err(response) => return response,
+    };
+    let parts = match programme_of(&post) {
+        Ok(parts) => parts,
+        Err(problem) => return post.bad_field(problem),
+    };
+    post.done(
+        state
+            .app
+            .record_prevention_programme(&visitor.caller, parts)
             .await,
     )
 }

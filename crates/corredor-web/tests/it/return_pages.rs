@@ -841,3 +841,111 @@ async fn the_host_records_safeguards_and_proposes_and_a_child_without_a_determin
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_reintegration_record_entered_through_the_form_appears_in_the_territory_table() {
+    let test = TestApp::new().await;
+    let (costa_rica, token) = signed_in(&test, "CRI", "cri.focal").await;
+    let (_, _, page) = send(&test, "GET", "/territories/CRI?lang=en", &costa_rica, None).await;
+    assert!(
+        page.contains("action=\"/territories/CRI/reintegration\""),
+        "{page}"
+    );
+    assert!(page.contains("action=\"/territories/CRI/programmes\""));
+    // Another country's focal point reads the page without the forms.
+    let (panama, pa_token) = signed_in(&test, "PAN", "pan.focal").await;
+    let (_, _, other) = send(&test, "GET", "/territories/CRI?lang=en", &panama, None).await;
+    assert!(!other.contains("/territories/CRI/reintegration"));
+
+    let mut record = vec![
+        ("csrf", token.as_str()),
+        ("lang", "en"),
+        ("cohort_month", "2026-03"),
+        ("territory", "CR-P-601"),
+        ("follow_up", "6_months"),
+        ("returnees", "14"),
+        ("followed_up", "11"),
+        ("service_identity_documents", "9"),
+        ("provider_identity_documents", "government"),
+        ("service_job_placement", "3"),
+        ("provider_job_placement", "private_sector"),
+    ];
+    // A bad month is refused naming the field; nothing is recorded.
+    let mut bad = record.clone();
+    bad[2] = ("cohort_month", "March");
+    let (status, _, refusal) = send(
+        &test,
+        "POST",
+        "/territories/CRI/reintegration",
+        &costa_rica,
+        Some(&bad),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refusal.contains("cohort_month: `March` is not a month"),
+        "{refusal}"
+    );
+    // Panama may not report Costa Rica's reintegration.
+    let mut foreign = record.clone();
+    foreign[0] = ("csrf", pa_token.as_str());
+    let (status, _, _) = send(
+        &test,
+        "POST",
+        "/territories/CRI/reintegration",
+        &panama,
+        Some(&foreign),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stored = test
+        .app
+        .reintegration_records(&Caller::System, None)
+        .await
+        .unwrap();
+    assert!(stored.is_empty());
+
+    record.push(("service_health_care", ""));
+    let (status, headers, body) = send(
+        &test,
+        "POST",
+        "/territories/CRI/reintegration",
+        &costa_rica,
+        Some(&record),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(headers[header::LOCATION], "/territories/CRI?lang=en");
+    let programme = [
+        ("csrf", token.as_str()),
+        ("lang", "es"),
+        ("territory", "CR-P"),
+        ("name", "Empléate Puntarenas"),
+        ("run_by", "Ministerio de Trabajo y Seguridad Social"),
+        ("run_by_kind", "government"),
+        ("programme_type", "vocational_training"),
+        ("beneficiaries", "420"),
+        ("from", "2026-01-01"),
+        ("to", ""),
+    ];
+    let (status, _, body) = send(
+        &test,
+        "POST",
+        "/territories/CRI/programmes",
+        &costa_rica,
+        Some(&programme),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    let (_, _, english) = send(&test, "GET", "/territories/CRI?lang=en", &costa_rica, None).await;
+    let outcome = row_with(&english, "At 6 months");
+    assert!(outcome.contains("CR-P") && outcome.contains(">14<") && outcome.contains(">11<"));
+    assert!(
+        outcome.contains("9 (82 %)") && outcome.contains("3 (27 %)"),
+        "{outcome}"
+    );
+    let (_, _, spanish) = send(&test, "GET", "/territories/CRI?lang=es", &costa_rica, None).await;
+    let programme = row_with(&spanish, "Empléate Puntarenas");
+    assert!(programme.contains("Formación profesional"), "{programme}");
+}
