@@ -1,11 +1,13 @@
-//! The forms of the pages: reading a posted form, and the page that refuses one.
+//! The forms of the pages: reading a posted form, the page that refuses one, and the page of
+//! an application error.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use corredor_app::AppError;
 
-use super::{html_response, translator};
-use crate::render::layout::{error_page, ErrorKind};
+use super::{html_response, internal_error, translator};
+use crate::render::layout::{error_page, sign_in_href, ErrorKind};
 use crate::render::Lang;
 
 /// The largest form body read: forms carry a few short fields.
@@ -76,4 +78,43 @@ pub(crate) fn forbidden_form(lang: Lang) -> Response {
         StatusCode::FORBIDDEN,
         &translator().get(lang, "form-token-missing", &[]),
     )
+}
+
+/// The translated 404 page of `path`.
+pub(crate) fn not_found(lang: Lang, path: &str) -> Response {
+    html_response(
+        StatusCode::NOT_FOUND,
+        error_page(translator(), lang, ErrorKind::NotFound, path, ""),
+        lang,
+    )
+}
+
+/// The page for an app error: sign in, not found, refused with the reason, or internal.
+pub(crate) fn app_error(
+    lang: Lang,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    error: &AppError,
+) -> Response {
+    match error {
+        AppError::Unauthenticated => Redirect::to(&sign_in_href(path, query, lang)).into_response(),
+        AppError::NotFound { .. } => not_found(lang, path),
+        AppError::Forbidden(reason) => refused(lang, path, StatusCode::FORBIDDEN, reason),
+        AppError::Conflict(reason) => refused(lang, path, StatusCode::CONFLICT, reason),
+        AppError::Invalid(problems) => refused(
+            lang,
+            path,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &problems
+                .iter()
+                .map(|problem| match &problem.column {
+                    Some(column) => format!("{column}: {}", problem.reason),
+                    None => problem.reason.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => internal_error(lang, path, headers, other),
+    }
 }

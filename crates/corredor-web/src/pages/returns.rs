@@ -32,12 +32,12 @@ use corredor_core::{AgeGroup, Caller, Country, CountryCode, Place, PlaceCode, Ro
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::form::{forbidden_form, refused, Form};
-use super::{country_name, html_response, internal_error, language, page_frame, translator};
+use super::form::{app_error, forbidden_form, not_found, refused, Form};
+use super::{country_name, html_response, language, page_frame, translator};
 use crate::auth::Visitor;
 use crate::render::format::{format_count, format_date};
 use crate::render::i18n::Arg;
-use crate::render::layout::{error_page, page, sign_in_href, table, Column, ErrorKind, Row, Table};
+use crate::render::layout::{page, sign_in_href, table, Column, Row, Table};
 use crate::render::{Lang, Translator};
 use crate::AppState;
 
@@ -160,44 +160,6 @@ fn returns_response(
         header::HeaderValue::from_static("no-store"),
     );
     response
-}
-
-fn not_found(lang: Lang, path: &str) -> Response {
-    html_response(
-        StatusCode::NOT_FOUND,
-        error_page(translator(), lang, ErrorKind::NotFound, path, ""),
-        lang,
-    )
-}
-
-/// The page for an app error: sign in, not found, refused with the reason, or internal.
-fn app_error(
-    lang: Lang,
-    path: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    error: &AppError,
-) -> Response {
-    match error {
-        AppError::Unauthenticated => Redirect::to(&sign_in_href(path, query, lang)).into_response(),
-        AppError::NotFound { .. } => not_found(lang, path),
-        AppError::Forbidden(reason) => refused(lang, path, StatusCode::FORBIDDEN, reason),
-        AppError::Conflict(reason) => refused(lang, path, StatusCode::CONFLICT, reason),
-        AppError::Invalid(problems) => refused(
-            lang,
-            path,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &problems
-                .iter()
-                .map(|problem| match &problem.column {
-                    Some(column) => format!("{column}: {}", problem.reason),
-                    None => problem.reason.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        other => internal_error(lang, path, headers, other),
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,16 +3,13 @@
 //! page with the live region the script fills.
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use corredor_app::store::{AlertAudience, AlertFilter};
-use corredor_app::NewUser;
-use corredor_core::{AlertId, Caller, OrganisationCode, Role};
+use corredor_core::{AlertId, Caller};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::support::{TestApp, Who};
-
-const PASSWORD: &str = "focal point password 2026";
+use crate::support::{send, signed_in, TestApp, Who};
 
 /// The alert Panama's focal point sends on a flow leaving Lajas Blancas (as in the API
 /// end-to-end test), issued through the API.
@@ -60,68 +57,6 @@ async fn issue_alert(test: &TestApp) -> AlertId {
     assert!(status.is_success(), "{status}: {body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
     AlertId(json["alert"]["id"].as_i64().expect("the alert has an id"))
-}
-
-/// A user of `organisation` signed in: the session cookie and its form token.
-async fn signed_in(test: &TestApp, organisation: &str, name: &str) -> (String, String) {
-    test.app
-        .add_user(
-            &Caller::System,
-            &NewUser {
-                name: name.to_owned(),
-                display_name: format!("Focal point {organisation}"),
-                organisation: OrganisationCode::parse(organisation).unwrap(),
-                role: Role::FocalPoint,
-                password: PASSWORD.to_owned(),
-            },
-        )
-        .await
-        .expect("the user is added");
-    let session = test
-        .app
-        .sign_in(name, PASSWORD, "test")
-        .await
-        .expect("the user signs in");
-    (session.cookie_value, session.csrf_token)
-}
-
-/// A request with the session cookie (no API token), and what came back.
-async fn send(
-    test: &TestApp,
-    method: &str,
-    uri: &str,
-    session: &str,
-    form: Option<&[(&str, &str)]>,
-) -> (StatusCode, HeaderMap, String) {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, format!("corredor_session={session}"));
-    let body = match form {
-        Some(fields) => {
-            builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(
-                form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(fields)
-                    .finish(),
-            )
-        }
-        None => Body::empty(),
-    };
-    let response = test
-        .router
-        .clone()
-        .oneshot(builder.body(body).unwrap())
-        .await
-        .expect("the router answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
 }
 
 /// The form token the page put in the form posting to `action`.

@@ -2,81 +2,13 @@
 //! detail with its safeguards, history and workflow forms, and the origin territories, in
 //! both languages. Panama (host) returns 7 Costa Ricans (origin), as in the API tests.
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
-use corredor_app::NewUser;
+use axum::http::{header, StatusCode};
 use corredor_core::returns::ReturnOperationId;
-use corredor_core::{Caller, OrganisationCode, Role};
-use http_body_util::BodyExt;
+use corredor_core::Caller;
 use serde_json::json;
-use tower::ServiceExt;
 
 use crate::returns::{panama_return, reference};
-use crate::support::{TestApp, Who};
-
-const PASSWORD: &str = "focal point password 2026";
-
-/// A focal point of `organisation` signed in: the session cookie and its form token.
-async fn signed_in(test: &TestApp, organisation: &str, name: &str) -> (String, String) {
-    test.app
-        .add_user(
-            &Caller::System,
-            &NewUser {
-                name: name.to_owned(),
-                display_name: format!("Focal point {organisation}"),
-                organisation: OrganisationCode::parse(organisation).unwrap(),
-                role: Role::FocalPoint,
-                password: PASSWORD.to_owned(),
-            },
-        )
-        .await
-        .expect("the user is added");
-    let session = test
-        .app
-        .sign_in(name, PASSWORD, "test")
-        .await
-        .expect("the user signs in");
-    (session.cookie_value, session.csrf_token)
-}
-
-/// A request with the session cookie (no API token), and what came back.
-async fn send(
-    test: &TestApp,
-    method: &str,
-    uri: &str,
-    session: &str,
-    form: Option<&[(&str, &str)]>,
-) -> (StatusCode, HeaderMap, String) {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, format!("corredor_session={session}"));
-    let body = match form {
-        Some(fields) => {
-            builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(
-                form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(fields)
-                    .finish(),
-            )
-        }
-        None => Body::empty(),
-    };
-    let response = test
-        .router
-        .clone()
-        .oneshot(builder.body(body).unwrap())
-        .await
-        .expect("the router answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
+use crate::support::{send, signed_in, TestApp, Who};
 
 /// The row of the page's table that contains `needle`.
 fn row_with<'a>(page: &'a str, needle: &str) -> &'a str {

@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use chrono::{TimeZone, Utc};
 use corredor_app::store::Store;
-use corredor_app::{App, FixedClock, ImportRequest};
+use corredor_app::{App, FixedClock, ImportRequest, NewUser};
 use corredor_core::{Caller, CountryCode, OrganisationCode, Role};
 use corredor_exchange::observations::Format;
 use http_body_util::BodyExt;
@@ -230,4 +230,69 @@ impl TestApp {
             .to_bytes();
         String::from_utf8_lossy(&bytes).into_owned()
     }
+}
+
+/// The password of the users the page tests sign in with.
+const PASSWORD: &str = "focal point password 2026";
+
+/// A user of `organisation` signed in: the session cookie and its form token.
+pub async fn signed_in(test: &TestApp, organisation: &str, name: &str) -> (String, String) {
+    test.app
+        .add_user(
+            &Caller::System,
+            &NewUser {
+                name: name.to_owned(),
+                display_name: format!("Focal point {organisation}"),
+                organisation: OrganisationCode::parse(organisation).unwrap(),
+                role: Role::FocalPoint,
+                password: PASSWORD.to_owned(),
+            },
+        )
+        .await
+        .expect("the user is added");
+    let session = test
+        .app
+        .sign_in(name, PASSWORD, "test")
+        .await
+        .expect("the user signs in");
+    (session.cookie_value, session.csrf_token)
+}
+
+/// A request with the session cookie (no API token), and what came back.
+pub async fn send(
+    test: &TestApp,
+    method: &str,
+    uri: &str,
+    session: &str,
+    form: Option<&[(&str, &str)]>,
+) -> (StatusCode, HeaderMap, String) {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("corredor_session={session}"));
+    let body = match form {
+        Some(fields) => {
+            builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish(),
+            )
+        }
+        None => Body::empty(),
+    };
+    let response = test
+        .router
+        .clone()
+        .oneshot(builder.body(body).unwrap())
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }

@@ -13,9 +13,9 @@ use super::content::{
     content_fields, error_summary, field_label, field_of_problem, read_content, FieldError, Values,
     FIELDS,
 };
-use super::{alert_href, alert_response, app_error, issuing_country_of, sign_in_redirect, Step};
+use super::{alert_href, alert_response, issuing_country_of, sign_in_redirect, Step};
 use crate::auth::Visitor;
-use crate::pages::form::{forbidden_form, refused, Form};
+use crate::pages::form::{app_error, forbidden_form, refused, Form};
 use crate::pages::{language, translator};
 use crate::render::{Lang, Translator};
 use crate::AppState;
