@@ -15,7 +15,7 @@ use corredor_core::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{param, parse_json_body, ApiResult, QueryParam};
+use super::{param, parse_json_body, signed_in, ApiResult, QueryParam};
 use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -60,9 +60,7 @@ pub(super) async fn list_organisations(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     Ok(Json(
         json!({ "organisations": state.app.organisations().await? }),
     ))

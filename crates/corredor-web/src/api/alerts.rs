@@ -24,8 +24,8 @@ use axum::http::Method;
 use axum::routing::{get, post, put, MethodRouter};
 
 use super::{
-    json_response, param, parse_json_body, positive_id, Access, ApiResult, BodyDoc, QueryParam,
-    ResponseDoc, Route,
+    json_response, param, parse_json_body, positive_id, signed_in, Access, ApiResult, BodyDoc,
+    QueryParam, ResponseDoc, Route,
 };
 use crate::auth::Visitor;
 use crate::error::ApiError;
@@ -53,9 +53,7 @@ pub(super) async fn list_alerts(
     let mut params = Params::parse(query.as_deref());
     let wanted = params.one("state", AlertState::parse);
     params.finish()?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let alerts = state.app.alerts(&visitor.caller, wanted).await?;
     Ok(Json(json!({ "count": alerts.len(), "alerts": alerts })))
 }
@@ -151,9 +149,7 @@ pub(super) async fn issue_alert(
     visitor: Visitor,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let request: NewAlert = parse_json_body(&body)?;
     let stored = state.app.issue_alert(&visitor.caller, request).await?;
     Ok((StatusCode::CREATED, Json(stored)))
@@ -177,9 +173,7 @@ pub(super) async fn get_alert(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let view = state.app.alert(&visitor.caller, alert_id(&id)?).await?;
     Ok(Json(view))
 }
@@ -189,9 +183,7 @@ pub(super) async fn alert_revisions(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let revisions = state
         .app
         .alert_revisions(&visitor.caller, alert_id(&id)?)
@@ -219,9 +211,7 @@ pub(super) async fn update_alert(
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let id = alert_id(&id)?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let update: AlertUpdate = parse_json_body(&body)?;
     Ok(Json(
         state.app.update_alert(&visitor.caller, id, update).await?,
@@ -254,9 +244,7 @@ pub(super) async fn cancel_alert(
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let id = alert_id(&id)?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let body: CancelBody = parse_json_body(&body)?;
     Ok(Json(
         state
@@ -279,9 +267,7 @@ pub(super) async fn add_recipient(
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let id = alert_id(&id)?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let body: RecipientBody = parse_json_body(&body)?;
     let country =
         CountryCode::parse(&body.country).map_err(|error| invalid("country", error.to_string()))?;
@@ -322,9 +308,7 @@ pub(super) async fn record_action(
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let id = alert_id(&id)?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let body: ActionBody = parse_json_body(&body)?;
     let action = RequiredAction::parse(&body.action)
         .map_err(|error| invalid("action", error.to_string()))?;
@@ -344,9 +328,7 @@ pub(super) async fn alert_events(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     Ok(event_stream(state.app.alert_events(), visitor.caller))
 }
 
@@ -408,9 +390,7 @@ pub(super) async fn set_level(
 ) -> ApiResult<impl IntoResponse> {
     let country =
         CountryCode::parse(&country).map_err(|error| invalid("country", error.to_string()))?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let body: LevelBody = parse_json_body(&body)?;
     let level =
         AlertLevel::parse(&body.level).map_err(|error| invalid("level", error.to_string()))?;
@@ -439,9 +419,7 @@ pub(super) async fn put_checklists(
     visitor: Visitor,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let checklists: LevelChecklists = parse_json_body(&body)?;
     Ok(Json(
         state
@@ -464,9 +442,7 @@ pub(super) async fn record_stranded(
     visitor: Visitor,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let parts: StrandedPopulationParts = parse_json_body(&body)?;
     let stored = state.app.record_stranded(&visitor.caller, parts).await?;
     Ok((StatusCode::CREATED, Json(stored)))
@@ -486,9 +462,7 @@ pub(super) async fn update_stranded(
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let id = positive_id(&id, "a stranded population")?;
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let update: StrandedUpdate = parse_json_body(&body)?;
     Ok(Json(
         state
@@ -820,9 +794,7 @@ pub(super) async fn create_webhook(
     visitor: Visitor,
     body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let body: WebhookBody = parse_json_body(&body)?;
     let organisation = match (&body.organisation, visitor.caller.principal()) {
         (Some(code), _) => OrganisationCode::parse(code)

@@ -750,6 +750,16 @@ async fn put_corridor(
 }
 
 /// Parses a JSON body, naming the line, column and reason when it is not valid.
+/// Refuses a reader who is not signed in (401) before the request's body is read, so that
+/// such a reader learns to sign in rather than what is wrong with the body.
+pub(crate) fn signed_in(visitor: &Visitor) -> Result<(), ApiError> {
+    if visitor.caller == corredor_core::Caller::Anonymous {
+        Err(ApiError(AppError::Unauthenticated))
+    } else {
+        Ok(())
+    }
+}
+
 /// A path id: a positive whole number, else a refusal naming what it should have been
 /// (`what`: "an alert", "a signal", …).
 pub(crate) fn positive_id(raw: &str, what: &str) -> Result<i64, ApiError> {

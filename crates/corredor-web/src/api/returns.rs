@@ -17,13 +17,13 @@ use corredor_app::{AppError, NewReintegration, NewReturn};
 use corredor_core::returns::{
     CaseSafeguards, PreventionProgrammeParts, ReceptionParts, ReturnOperationId, ReturnState,
 };
-use corredor_core::{Caller, CountryCode};
+use corredor_core::CountryCode;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    json_response, param, parse_json_body, positive_id, Access, ApiResult, BodyDoc, QueryParam,
-    ResponseDoc, Route,
+    json_response, param, parse_json_body, positive_id, signed_in, Access, ApiResult, BodyDoc,
+    QueryParam, ResponseDoc, Route,
 };
 use crate::auth::Visitor;
 use crate::error::ApiError;
@@ -46,14 +46,6 @@ const READERS: &str = "the host and origin countries (with case references) and 
 
 fn return_id(raw: &str) -> Result<ReturnOperationId, ApiError> {
     positive_id(raw, "a return operation").map(ReturnOperationId)
-}
-
-fn signed_in(visitor: &Visitor) -> Result<(), ApiError> {
-    if visitor.caller == Caller::Anonymous {
-        Err(ApiError(AppError::Unauthenticated))
-    } else {
-        Ok(())
-    }
 }
 
 fn country_param(raw: &str) -> Result<CountryCode, String> {

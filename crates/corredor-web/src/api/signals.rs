@@ -14,7 +14,7 @@ use corredor_core::{CountryCode, Measure, Period, SignalKind, SignalOutcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{param, parse_json_body, ApiResult, QueryParam};
+use super::{param, parse_json_body, signed_in, ApiResult, QueryParam};
 use crate::auth::Visitor;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -125,9 +125,7 @@ pub(super) async fn signal_statistics(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> ApiResult<impl IntoResponse> {
-    if visitor.caller == corredor_core::Caller::Anonymous {
-        return Err(ApiError(AppError::Unauthenticated));
-    }
+    signed_in(&visitor)?;
     let statistics = state.app.signal_statistics().await?;
     let algorithms: Vec<Value> = statistics.iter().map(statistics_json).collect();
     Ok(Json(json!({ "algorithms": algorithms })))
