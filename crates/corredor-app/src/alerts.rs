@@ -300,7 +300,11 @@ impl App {
         Ok(self.store.alert_revisions(id).await?)
     }
 
-    async fn visible_alert(&self, caller: &Caller, id: AlertId) -> Result<StoredAlert, AppError> {
+    pub(crate) async fn visible_alert(
+        &self,
+        caller: &Caller,
+        id: AlertId,
+    ) -> Result<StoredAlert, AppError> {
         if *caller == Caller::Anonymous {
             return Err(AppError::Unauthenticated);
         }

@@ -75,20 +75,8 @@ impl App {
         id: AlertId,
         site: Option<&str>,
     ) -> Result<Vec<String>, AppError> {
-        let stored = self.alert(caller, id).await?.stored;
-        let places = self.store.places().await?;
-        let messages = self.cap_messages(&stored.alert, &places, site)?;
-        messages
-            .iter()
-            .map(|message| {
-                write_cap(message).map_err(|error| {
-                    AppError::Internal(anyhow::anyhow!(
-                        "alert {} makes an invalid CAP message: {error}",
-                        id.0
-                    ))
-                })
-            })
-            .collect()
+        let stored = self.visible_alert(caller, id).await?;
+        self.written_messages(&stored.alert, site).await
     }
 
     /// The latest CAP message of an alert the caller may see.
@@ -98,19 +86,39 @@ impl App {
         id: AlertId,
         site: Option<&str>,
     ) -> Result<String, AppError> {
-        let stored = self.alert(caller, id).await?.stored;
+        let stored = self.visible_alert(caller, id).await?;
         if stored.alert.state() == AlertState::Draft {
             return Err(AppError::Conflict(format!(
                 "alert {} is a draft: it has no CAP message until it is sent",
                 id.0
             )));
         }
-        self.alert_cap_messages(caller, id, site)
+        self.written_messages(&stored.alert, site)
             .await?
             .pop()
             .ok_or_else(|| AppError::NotFound {
                 what: format!("a CAP message of alert {}", id.0),
             })
+    }
+
+    /// The CAP messages of an alert, written (and so checked against the specification).
+    async fn written_messages(
+        &self,
+        alert: &Alert,
+        site: Option<&str>,
+    ) -> Result<Vec<String>, AppError> {
+        let places = self.store.places().await?;
+        self.cap_messages(alert, &places, site)?
+            .iter()
+            .map(|message| {
+                write_cap(message).map_err(|error| {
+                    AppError::Internal(anyhow::anyhow!(
+                        "alert {:?} makes an invalid CAP message: {error}",
+                        alert.id()
+                    ))
+                })
+            })
+            .collect()
     }
 
     fn cap_messages(
@@ -231,7 +239,7 @@ impl App {
             .alert_for_cap_message(&message.sender, &message.identifier)
             .await?
         {
-            let alert = self.alert(caller, id).await?.stored;
+            let alert = self.visible_alert(caller, id).await?;
             return Ok(CapImport {
                 outcome: CapImportOutcome::Unchanged,
                 alert,

@@ -232,15 +232,31 @@ impl App {
     /// Queues one delivery of `event` for every enabled webhook whose organisation may see
     /// the alert; returns how many were queued.
     pub async fn queue_webhook_deliveries(&self, event: &AlertEvent) -> Result<usize, AppError> {
+        let webhooks: Vec<Webhook> = self
+            .store
+            .webhooks(None)
+            .await?
+            .into_iter()
+            .filter(|webhook| webhook.disabled_at.is_none())
+            .collect();
+        if webhooks.is_empty() {
+            return Ok(0);
+        }
+        let organisations = self.store.organisations().await?;
+        // The same body for every subscriber: only who may receive it differs.
+        let payload = serde_json::to_string(&Payload {
+            event: event.kind.name(),
+            alert: event,
+        })
+        .map_err(|error| AppError::Internal(error.into()))?;
         let mut deliveries = Vec::new();
-        for webhook in self.store.webhooks(None).await? {
-            if webhook.disabled_at.is_some() {
-                continue;
-            }
-            let Ok(organisation) = OrganisationCode::parse(&webhook.organisation) else {
+        for webhook in webhooks {
+            let Some(organisation) = organisations
+                .iter()
+                .find(|organisation| organisation.code.as_str() == webhook.organisation)
+            else {
                 continue;
             };
-            let organisation = self.store.organisation(&organisation).await?;
             // What the organisation may see does not depend on the role: a focal point's view.
             let reader = Caller::Principal(Principal {
                 name: format!("webhook:{}", webhook.id),
@@ -251,16 +267,11 @@ impl App {
             if !event.visible_to(&reader) {
                 continue;
             }
-            let payload = serde_json::to_string(&Payload {
-                event: event.kind.name(),
-                alert: event,
-            })
-            .map_err(|error| AppError::Internal(error.into()))?;
             deliveries.push(NewDelivery {
                 webhook_id: webhook.id,
                 event: event.kind.name().to_owned(),
                 alert_id: event.alert_id,
-                payload,
+                payload: payload.clone(),
                 created_at: self.clock.now(),
             });
         }
