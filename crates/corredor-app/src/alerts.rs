@@ -122,21 +122,37 @@ impl AlertEvent {
 
     /// Whether `caller` may see the alert the event is about (the rule of [`alert_audience`]).
     pub fn visible_to(&self, caller: &Caller) -> bool {
-        let sent = self.state != AlertState::Draft;
-        match alert_audience(caller) {
-            AlertAudience::Everything => true,
-            AlertAudience::AllSent => sent,
-            AlertAudience::Country(country) => {
-                self.issuing_country == country
-                    || (sent
-                        && (self.recipients.contains(&country)
-                            || self.shared_with.iter().any(|o| o == country.as_str())))
-            }
-            AlertAudience::Organisation(organisation) => {
-                sent && self.shared_with.contains(&organisation)
-            }
-            AlertAudience::Nobody => false,
+        sees(
+            caller,
+            self.issuing_country,
+            self.state,
+            &self.recipients,
+            &self.shared_with,
+        )
+    }
+}
+
+/// The visibility rule of [`alert_audience`] for one alert (the store applies the same rule
+/// in its query).
+fn sees(
+    caller: &Caller,
+    issuing_country: CountryCode,
+    state: AlertState,
+    recipients: &[CountryCode],
+    shared_with: &[String],
+) -> bool {
+    let sent = state != AlertState::Draft;
+    match alert_audience(caller) {
+        AlertAudience::Everything => true,
+        AlertAudience::AllSent => sent,
+        AlertAudience::Country(country) => {
+            issuing_country == country
+                || (sent
+                    && (recipients.contains(&country)
+                        || shared_with.iter().any(|o| o == country.as_str())))
         }
+        AlertAudience::Organisation(organisation) => sent && shared_with.contains(&organisation),
+        AlertAudience::Nobody => false,
     }
 }
 
@@ -158,7 +174,19 @@ pub fn alert_audience(caller: &Caller) -> AlertAudience {
 }
 
 fn may_see(caller: &Caller, stored: &StoredAlert) -> bool {
-    AlertEvent::of(AlertEventKind::Updated, stored, None).visible_to(caller)
+    let recipients: Vec<CountryCode> = stored
+        .alert
+        .recipients()
+        .iter()
+        .map(|r| r.country)
+        .collect();
+    sees(
+        caller,
+        stored.alert.issuing_country(),
+        stored.alert.state(),
+        &recipients,
+        &stored.shared_with,
+    )
 }
 
 /// A new alert, as a focal point states it.
