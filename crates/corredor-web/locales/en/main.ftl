@@ -647,3 +647,23 @@ territories-form-run-by-kind = Kind of organisation
 territories-form-from = From
 territories-form-to = To (empty while it runs)
 territories-form-programme = Register the programme
+
+## Origin territories: the map of first-level divisions
+territories-map-heading = Map of returnees received
+territories-map-title = Returnees received by first-level division: { $country }
+territories-map-description = Each first-level division of { $country } is shaded by the returnees it received { $period }: darker is more. Each division links to its row in the table below the map, which gives the same figures in words.
+territories-map-period = from { $from } to { $to }
+territories-map-division-title = { $name }: { $figure }
+territories-map-none = none recorded
+territories-map-fewer = fewer than { $threshold }
+territories-map-at-least = at least { $count }
+territories-map-withheld = withheld
+territories-map-legend-none = None recorded
+territories-map-legend-range = { $lowest } to { $highest }
+territories-map-legend-withheld = Withheld (a month under 5)
+territories-map-attribution = Boundaries: Natural Earth (public domain). Municipalities are counted in their division.
+territories-map-no-geometry = corredor has no boundaries for this country's first-level divisions yet, so there is no map; the table gives the figures.
+territories-map-caption = Returnees received by first-level division
+territories-map-col-division = Division
+territories-map-col-code = Code
+territories-map-col-received = Returnees received

@@ -646,3 +646,23 @@ territories-form-run-by-kind = Tipo de organización
 territories-form-from = Desde
 territories-form-to = Hasta (vacío mientras funcione)
 territories-form-programme = Registrar el programa
+
+## Territorios de origen: el mapa de divisiones de primer nivel
+territories-map-heading = Mapa de personas retornadas recibidas
+territories-map-title = Personas retornadas recibidas por división de primer nivel: { $country }
+territories-map-description = Cada división de primer nivel de { $country } está sombreada según las personas retornadas que recibió { $period }: más oscuro es más. Cada división enlaza con su fila en la tabla bajo el mapa, que da las mismas cifras en palabras.
+territories-map-period = de { $from } a { $to }
+territories-map-division-title = { $name }: { $figure }
+territories-map-none = ninguna registrada
+territories-map-fewer = menos de { $threshold }
+territories-map-at-least = al menos { $count }
+territories-map-withheld = oculto
+territories-map-legend-none = Ninguna registrada
+territories-map-legend-range = { $lowest } a { $highest }
+territories-map-legend-withheld = Oculto (un mes con menos de 5)
+territories-map-attribution = Límites: Natural Earth (dominio público). Los municipios se cuentan en su división.
+territories-map-no-geometry = corredor aún no tiene los límites de las divisiones de primer nivel de este país, así que no hay mapa; la tabla da las cifras.
+territories-map-caption = Personas retornadas recibidas por división de primer nivel
+territories-map-col-division = División
+territories-map-col-code = Código
+territories-map-col-received = Personas retornadas recibidas

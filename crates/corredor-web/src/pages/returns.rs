@@ -35,6 +35,9 @@ use serde_json::Value;
 use super::form::{app_error, forbidden_form, not_found, refused, Form};
 use super::{country_name, html_response, language, page_frame, translator};
 use crate::auth::Visitor;
+use crate::render::divisions::{
+    division_map, divisions_of, shipped_divisions, DivisionFigure, DivisionMap, MapDivision,
+};
 use crate::render::format::{format_count, format_date};
 use crate::render::i18n::Arg;
 use crate::render::layout::{page, sign_in_href, table, Column, Row, Table};
@@ -1054,6 +1057,8 @@ async fn territories_page(
         @if suppressed {
             p class="note" { (t("territories-suppressed")) }
         }
+        h2 { (t("territories-map-heading")) }
+        (territories_map_section(translator, lang, country, &name, territories))
         @if territories.is_empty() {
             p class="no-data" { (t("territories-none")) }
         } @else {
@@ -1075,6 +1080,165 @@ async fn territories_page(
         }
     };
     returns_response(&visitor, lang, &title, &path, query, main)
+}
+
+/// The map of the country's first-level divisions shaded by returnees received over every
+/// month of the figures, with the same figures as a table (name, code, count in words) that
+/// the map's divisions link to; a sentence instead of the map for a country without
+/// boundaries.
+fn territories_map_section(
+    translator: &Translator,
+    lang: Lang,
+    country: CountryCode,
+    country_name: &str,
+    territories: &[Value],
+) -> Markup {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let outlines = divisions_of(shipped_divisions(), country);
+    if outlines.is_empty() {
+        return html! { p class="no-data" { (t("territories-map-no-geometry")) } };
+    }
+    let figures = division_figures(territories);
+    let divisions: Vec<MapDivision> = outlines
+        .iter()
+        .map(|outline| {
+            let figure = figures
+                .get(outline.code.as_str())
+                .copied()
+                .unwrap_or(DivisionFigure::NoneRecorded);
+            MapDivision {
+                code: outline.code.clone(),
+                name: outline.name.clone(),
+                figure,
+                figure_words: figure_words(translator, lang, figure),
+            }
+        })
+        .collect();
+    let mut months: Vec<&String> = territories
+        .iter()
+        .filter_map(|territory| territory["received_by_month"].as_object())
+        .flat_map(|months| months.keys())
+        .collect();
+    months.sort();
+    let period = match (months.first(), months.last()) {
+        (Some(from), Some(to)) => translator.get(
+            lang,
+            "territories-map-period",
+            &[("from", Arg::Text(from)), ("to", Arg::Text(to))],
+        ),
+        _ => String::new(),
+    };
+    let map = DivisionMap {
+        id: "territories-map".to_owned(),
+        title: translator.get(
+            lang,
+            "territories-map-title",
+            &[("country", Arg::Text(country_name))],
+        ),
+        description: translator.get(
+            lang,
+            "territories-map-description",
+            &[
+                ("country", Arg::Text(country_name)),
+                ("period", Arg::Text(&period)),
+            ],
+        ),
+        divisions,
+        link_prefix: "#division-".to_owned(),
+    };
+    let rows = map
+        .divisions
+        .iter()
+        .map(|division| Row {
+            header: html! { span id=(format!("division-{}", division.code)) { (division.name) } },
+            cells: vec![html! { (division.code) }, html! { (division.figure_words) }],
+        })
+        .collect();
+    html! {
+        figure class="map-figure" {
+            (division_map(translator, lang, &outlines, &map))
+        }
+        (table(&Table {
+            caption: t("territories-map-caption"),
+            columns: vec![
+                Column::text(t("territories-map-col-division")),
+                Column::text(t("territories-map-col-code")),
+                Column::numeric(t("territories-map-col-received")),
+            ],
+            rows,
+            note: None,
+            id: Some("territories-divisions".to_owned()),
+        }))
+    }
+}
+
+/// Returnees received per first-level division, from the territories' totals: a
+/// municipality (`GT-QC-1401`) counts in its division. A total withheld as `<N` makes the
+/// division's figure "fewer than N" when it is the only part received, else a lower bound;
+/// a hidden total makes the whole division withheld, since no bound on it can be given.
+fn division_figures(territories: &[Value]) -> BTreeMap<String, DivisionFigure> {
+    #[derive(Default)]
+    struct Parts {
+        known: u64,
+        small: Vec<u64>,
+        hidden: bool,
+    }
+    let mut parts: BTreeMap<String, Parts> = BTreeMap::new();
+    for territory in territories {
+        let Some(code) = territory["territory"]
+            .as_str()
+            .and_then(|raw| TerritoryCode::parse(raw).ok())
+        else {
+            continue;
+        };
+        let entry = parts
+            .entry(code.division().as_str().to_owned())
+            .or_default();
+        match &territory["received_total"] {
+            Value::Number(number) => {
+                entry.known = entry.known.saturating_add(number.as_u64().unwrap_or(0));
+            }
+            Value::String(text) => match text.strip_prefix('<').map(str::parse::<u64>) {
+                Some(Ok(threshold)) => entry.small.push(threshold),
+                _ => entry.hidden = true,
+            },
+            _ => {}
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(code, parts)| {
+            let figure = if parts.hidden {
+                DivisionFigure::Withheld
+            } else if parts.small.is_empty() {
+                DivisionFigure::Count(parts.known)
+            } else if parts.known == 0 && parts.small.len() == 1 {
+                DivisionFigure::FewerThan(parts.small[0])
+            } else {
+                // Each withheld part received at least one person.
+                DivisionFigure::AtLeast(parts.known + parts.small.len() as u64)
+            };
+            (code, figure)
+        })
+        .collect()
+}
+
+fn figure_words(translator: &Translator, lang: Lang, figure: DivisionFigure) -> String {
+    match figure {
+        DivisionFigure::NoneRecorded => translator.get(lang, "territories-map-none", &[]),
+        DivisionFigure::Count(count) => format_count(lang, count),
+        DivisionFigure::FewerThan(threshold) => translator.get(
+            lang,
+            "territories-map-fewer",
+            &[("threshold", Arg::Count(threshold))],
+        ),
+        DivisionFigure::AtLeast(count) => translator.get(
+            lang,
+            "territories-map-at-least",
+            &[("count", Arg::Count(count))],
+        ),
+        DivisionFigure::Withheld => translator.get(lang, "territories-map-withheld", &[]),
+    }
 }
 
 fn territory_code(territory: &Value) -> String {

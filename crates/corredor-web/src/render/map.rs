@@ -387,7 +387,7 @@ pub fn corridor_map(
 }
 
 /// The SVG path of an outline clipped to the map, or empty if none of it is on the map.
-fn outline_path(outline: &CountryOutline, projection: &Projection) -> String {
+pub(crate) fn outline_path(outline: &CountryOutline, projection: &Projection) -> String {
     let mut d = String::new();
     for polygon in &outline.polygons {
         for ring in polygon {
@@ -472,7 +472,10 @@ fn at_y(a: (f64, f64), b: (f64, f64), y: f64) -> (f64, f64) {
 }
 
 /// Where to write a country's name: the centroid of its largest ring on the map.
-fn label_position(outline: &CountryOutline, projection: &Projection) -> Option<(f64, f64)> {
+pub(crate) fn label_position(
+    outline: &CountryOutline,
+    projection: &Projection,
+) -> Option<(f64, f64)> {
     let mut best: Option<(f64, (f64, f64))> = None;
     for polygon in &outline.polygons {
         let Some(ring) = polygon.first() else {

@@ -8,6 +8,7 @@
 //! - [`format`](mod@format): numbers and periods per language.
 //! - [`chart`]: time-series line charts and sparklines as accessible SVG.
 //! - [`map`]: the corridor map as SVG, from GeoJSON country outlines.
+//! - [`divisions`]: a country's first-level divisions shaded by a count (the territories map).
 //! - [`layout`]: the HTML shell of every page, tables, error pages, the stylesheet.
 //! - [`picture`]: the situational-picture page, composed from the pieces above.
 //!
@@ -22,6 +23,7 @@
 use thiserror::Error;
 
 pub mod chart;
+pub mod divisions;
 pub mod format;
 pub mod i18n;
 pub mod layout;

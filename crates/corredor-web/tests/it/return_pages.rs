@@ -881,3 +881,106 @@ async fn a_reintegration_record_entered_through_the_form_appears_in_the_territor
     let programme = row_with(&spanish, "Empléate Puntarenas");
     assert!(programme.contains("Formación profesional"), "{programme}");
 }
+
+/// The `<path class="division" …>…</path>` of one division on the territories map.
+fn division_shape<'a>(page: &'a str, code: &str) -> &'a str {
+    let start = page
+        .find(&format!("data-code=\"{code}\""))
+        .unwrap_or_else(|| panic!("no shape for {code}"));
+    let start = page[..start].rfind("<path").expect("the shape's path");
+    let end = start + page[start..].find("</path>").expect("the shape is closed");
+    &page[start..end]
+}
+
+fn fill_of(shape: &str) -> &str {
+    shape
+        .split("fill=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a shape has a fill")
+}
+
+#[tokio::test]
+async fn the_territories_map_shades_each_division_by_the_returnees_received_in_both_languages() {
+    let test = TestApp::new().await;
+    let id = panama_return(&test, "departed").await;
+    let (costa_rica, token) = signed_in(&test, "CRI", "cri.focal").await;
+    let (status, _, body) = send(
+        &test,
+        "POST",
+        &format!("/returns/{id}/receive"),
+        &costa_rica,
+        Some(&[
+            ("csrf", &token),
+            ("lang", "en"),
+            ("people", "6"),
+            ("sex_f", "3"),
+            ("sex_m", "3"),
+            ("unaccompanied_children", "1"),
+            ("family_units", "1"),
+            ("people_in_family_units", "3"),
+            ("by_territory", "CR-P-601:4, CR-SJ:2"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    let (status, _, english) =
+        send(&test, "GET", "/territories/CRI?lang=en", &costa_rica, None).await;
+    assert_eq!(status, StatusCode::OK, "{english}");
+    // One shape per province of Costa Rica, each linked to its row in the table.
+    assert_eq!(english.matches("<path class=\"division\"").count(), 7);
+    assert!(english.contains("<a href=\"#division-CR-P\">"));
+    assert!(english.contains("<span id=\"division-CR-P\">Puntarenas</span>"));
+    // The municipality's returnees count in its province.
+    let puntarenas = division_shape(&english, "CR-P");
+    assert!(
+        puntarenas.contains("<title>Puntarenas: 4</title>"),
+        "{puntarenas}"
+    );
+    let san_jose = division_shape(&english, "CR-SJ");
+    assert!(
+        san_jose.contains("<title>San José: 2</title>"),
+        "{san_jose}"
+    );
+    let limon = division_shape(&english, "CR-L");
+    assert!(limon.contains("none recorded"), "{limon}");
+    // More returnees, a darker shade; none, the lightest fill.
+    assert_ne!(fill_of(puntarenas), fill_of(san_jose));
+    assert_ne!(fill_of(san_jose), fill_of(limon));
+    assert!(english.contains("Returnees received by first-level division: Costa Rica"));
+    assert!(english.contains("None recorded") && english.contains("Natural Earth"));
+    let row = row_with(&english, "<span id=\"division-CR-P\">");
+    assert!(row.contains("CR-P") && row.contains(">4<"), "{row}");
+
+    let (_, _, spanish) = send(&test, "GET", "/territories/CRI?lang=es", &costa_rica, None).await;
+    assert!(
+        spanish.contains("Personas retornadas recibidas por división de primer nivel: Costa Rica")
+    );
+    assert!(division_shape(&spanish, "CR-L").contains("ninguna registrada"));
+    assert!(spanish.contains("Ninguna registrada"));
+
+    // An observer reads the small counts withheld (hatched), never a guessed shade.
+    let observer = test.as_(Who::Observer).await;
+    let (status, page) = observer.get("/territories/CRI?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let puntarenas = division_shape(&page, "CR-P");
+    assert!(
+        puntarenas.contains("<title>Puntarenas: withheld</title>"),
+        "{puntarenas}"
+    );
+    assert!(fill_of(puntarenas).starts_with("url(#"), "{puntarenas}");
+    assert!(!page.contains("<title>Puntarenas: 4</title>"));
+}
+
+#[tokio::test]
+async fn a_country_without_division_boundaries_gets_the_tables_and_a_sentence_instead_of_a_map() {
+    let test = TestApp::new().await;
+    let analyst = test.as_(Who::Analyst("DOM")).await;
+    let (status, page) = analyst.get("/territories/DOM?lang=en").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("<path class=\"division\""));
+    assert!(page.contains("no boundaries for this country's first-level divisions"));
+    let (_, spanish) = analyst.get("/territories/DOM?lang=es").await;
+    assert!(spanish.contains("aún no tiene los límites"));
+}
