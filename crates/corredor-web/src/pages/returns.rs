@@ -1230,7 +1230,7 @@ fn figure_words(translator: &Translator, lang: Lang, figure: DivisionFigure) -> 
         DivisionFigure::FewerThan(threshold) => translator.get(
             lang,
             "territories-map-fewer",
-            &[("threshold", Arg::Count(threshold))],
+            &[("count", Arg::Count(threshold))],
         ),
         DivisionFigure::AtLeast(count) => translator.get(
             lang,

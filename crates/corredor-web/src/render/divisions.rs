@@ -257,11 +257,8 @@ pub fn division_map(
             || translator.get(lang, "territories-map-none", &[]),
             |d| d.figure_words.clone(),
         );
-        let title = translator.get(
-            lang,
-            "territories-map-division-title",
-            &[("name", Arg::Text(name)), ("figure", Arg::Text(&words))],
-        );
+        // "Name: figure" reads the same in Spanish and English.
+        let title = format!("{name}: {words}");
         let short = outline
             .code
             .split_once('-')
@@ -288,7 +285,7 @@ pub fn division_map(
             translator.get(
                 lang,
                 "territories-map-fewer",
-                &[("threshold", Arg::Count(threshold))],
+                &[("count", Arg::Count(threshold))],
             ),
         ));
     }
@@ -300,8 +297,8 @@ pub fn division_map(
                 lang,
                 "territories-map-legend-range",
                 &[
-                    ("lowest", Arg::Count(class.lowest)),
-                    ("highest", Arg::Count(class.highest)),
+                    ("from", Arg::Count(class.lowest)),
+                    ("to", Arg::Count(class.highest)),
                 ],
             )
         };
