@@ -666,3 +666,4 @@ territories-map-caption = Returnees received by first-level division
 territories-map-col-division = Division
 territories-map-col-code = Code
 territories-map-col-received = Returnees received
+territories-map-period-none = (none recorded yet)

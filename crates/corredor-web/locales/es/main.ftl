@@ -665,3 +665,4 @@ territories-map-caption = Personas retornadas recibidas por división de primer 
 territories-map-col-division = División
 territories-map-col-code = Código
 territories-map-col-received = Personas retornadas recibidas
+territories-map-period-none = (aún no hay ninguna registrada)

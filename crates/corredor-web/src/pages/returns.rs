@@ -1126,7 +1126,7 @@ fn territories_map_section(
             "territories-map-period",
             &[("from", Arg::Text(from)), ("to", Arg::Text(to))],
         ),
-        _ => String::new(),
+        _ => t("territories-map-period-none"),
     };
     let map = DivisionMap {
         id: "territories-map".to_owned(),

@@ -984,3 +984,16 @@ async fn a_country_without_division_boundaries_gets_the_tables_and_a_sentence_in
     let (_, spanish) = analyst.get("/territories/DOM?lang=es").await;
     assert!(spanish.contains("aún no tiene los límites"));
 }
+
+#[tokio::test]
+async fn guatemala_without_returnees_by_department_gets_its_22_departments_unshaded() {
+    let test = TestApp::new().await;
+    let analyst = test.as_(Who::Analyst("GTM")).await;
+    let (status, page) = analyst.get("/territories/GTM?lang=en").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page.matches("<path class=\"division\"").count(), 22);
+    assert_eq!(page.matches(": none recorded</title>").count(), 22);
+    assert!(page.contains("<title>Huehuetenango: none recorded</title>"));
+    assert!(page.contains("the returnees it received (none recorded yet):"));
+    assert!(page.contains("No returnees, reintegration records or programmes"));
+}
