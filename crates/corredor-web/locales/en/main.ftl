@@ -667,3 +667,5 @@ territories-map-col-division = Division
 territories-map-col-code = Code
 territories-map-col-received = Returnees received
 territories-map-period-none = (none recorded yet)
+territories-map-years = Year shown on the map
+territories-map-all-months = All months

@@ -666,3 +666,5 @@ territories-map-col-division = División
 territories-map-col-code = Código
 territories-map-col-received = Personas retornadas recibidas
 territories-map-period-none = (aún no hay ninguna registrada)
+territories-map-years = Año que muestra el mapa
+territories-map-all-months = Todos los meses

@@ -1058,7 +1058,7 @@ async fn territories_page(
             p class="note" { (t("territories-suppressed")) }
         }
         h2 { (t("territories-map-heading")) }
-        (territories_map_section(translator, lang, country, &name, territories))
+        (territories_map_section(translator, lang, country, &name, territories, map_year(query)))
         @if territories.is_empty() {
             p class="no-data" { (t("territories-none")) }
         } @else {
@@ -1092,13 +1092,29 @@ fn territories_map_section(
     country: CountryCode,
     country_name: &str,
     territories: &[Value],
+    year: Option<&str>,
 ) -> Markup {
     let t = |id: &str| translator.get(lang, id, &[]);
     let outlines = divisions_of(shipped_divisions(), country);
     if outlines.is_empty() {
         return html! { p class="no-data" { (t("territories-map-no-geometry")) } };
     }
-    let figures = division_figures(territories);
+    let mut months: Vec<&String> = territories
+        .iter()
+        .filter_map(|territory| territory["received_by_month"].as_object())
+        .flat_map(|months| months.keys())
+        .collect();
+    months.sort();
+    months.dedup();
+    let mut years: Vec<&str> = months.iter().filter_map(|month| month.get(..4)).collect();
+    years.dedup();
+    // A year without months in the figures shows every month, as without a year.
+    let year = year.filter(|year| years.contains(year));
+    let months: Vec<&String> = months
+        .into_iter()
+        .filter(|month| year.is_none_or(|year| month.starts_with(year)))
+        .collect();
+    let figures = division_figures(territories, year);
     let divisions: Vec<MapDivision> = outlines
         .iter()
         .map(|outline| {
@@ -1114,12 +1130,6 @@ fn territories_map_section(
             }
         })
         .collect();
-    let mut months: Vec<&String> = territories
-        .iter()
-        .filter_map(|territory| territory["received_by_month"].as_object())
-        .flat_map(|months| months.keys())
-        .collect();
-    months.sort();
     let period = match (months.first(), months.last()) {
         (Some(from), Some(to)) => translator.get(
             lang,
@@ -1154,7 +1164,32 @@ fn territories_map_section(
             cells: vec![html! { (division.code) }, html! { (division.figure_words) }],
         })
         .collect();
+    let href = |year: Option<&str>| {
+        let mut href = format!("?lang={}", lang.code());
+        if let Some(year) = year {
+            href.push_str("&year=");
+            href.push_str(year);
+        }
+        href.push_str("#territories-map-years");
+        href
+    };
     html! {
+        @if years.len() > 1 {
+            nav id="territories-map-years" aria-label=(t("territories-map-years")) {
+                p {
+                    (t("territories-map-years")) ": "
+                    a href=(href(None)) aria-current=[year.is_none().then_some("true")] {
+                        (t("territories-map-all-months"))
+                    }
+                    @for option in &years {
+                        " · "
+                        a href=(href(Some(option))) aria-current=[(year == Some(*option)).then_some("true")] {
+                            (option)
+                        }
+                    }
+                }
+            }
+        }
         figure class="map-figure" {
             (division_map(translator, lang, &outlines, &map))
         }
@@ -1172,11 +1207,21 @@ fn territories_map_section(
     }
 }
 
-/// Returnees received per first-level division, from the territories' totals: a
-/// municipality (`GT-QC-1401`) counts in its division. A total withheld as `<N` makes the
-/// division's figure "fewer than N" when it is the only part received, else a lower bound;
-/// a hidden total makes the whole division withheld, since no bound on it can be given.
-fn division_figures(territories: &[Value]) -> BTreeMap<String, DivisionFigure> {
+/// The `year` of the page's query (`?year=2025`), for the map; anything but four digits is
+/// no year, so the map shows every month.
+fn map_year(query: Option<&str>) -> Option<&str> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("year="))
+        .filter(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Returnees received per first-level division: the territories' totals, or with a `year`
+/// the sum of that year's months; a municipality (`GT-QC-1401`) counts in its division. A
+/// part withheld as `<N` makes the division's figure "fewer than N" when it is the only part
+/// received, else a lower bound; a hidden part makes the whole division withheld, since no
+/// bound on it can be given.
+fn division_figures(territories: &[Value], year: Option<&str>) -> BTreeMap<String, DivisionFigure> {
     #[derive(Default)]
     struct Parts {
         known: u64,
@@ -1191,18 +1236,33 @@ fn division_figures(territories: &[Value]) -> BTreeMap<String, DivisionFigure> {
         else {
             continue;
         };
+        let received: Vec<&Value> = match year {
+            None => vec![&territory["received_total"]],
+            Some(year) => territory["received_by_month"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(month, _)| month.starts_with(year))
+                .map(|(_, count)| count)
+                .collect(),
+        };
+        if received.is_empty() {
+            continue;
+        }
         let entry = parts
             .entry(code.division().as_str().to_owned())
             .or_default();
-        match &territory["received_total"] {
-            Value::Number(number) => {
-                entry.known = entry.known.saturating_add(number.as_u64().unwrap_or(0));
+        for value in received {
+            match value {
+                Value::Number(number) => {
+                    entry.known = entry.known.saturating_add(number.as_u64().unwrap_or(0));
+                }
+                Value::String(text) => match text.strip_prefix('<').map(str::parse::<u64>) {
+                    Some(Ok(threshold)) => entry.small.push(threshold),
+                    _ => entry.hidden = true,
+                },
+                _ => {}
             }
-            Value::String(text) => match text.strip_prefix('<').map(str::parse::<u64>) {
-                Some(Ok(threshold)) => entry.small.push(threshold),
-                _ => entry.hidden = true,
-            },
-            _ => {}
         }
     }
     parts
@@ -2422,4 +2482,102 @@ async fn record_programme(
             .record_prevention_programme(&visitor.caller, parts)
             .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Territories as `App::territories` gives them to an observer: Huehuetenango in full,
+    /// one San Marcos municipality with a small month, Quiché with a month withheld.
+    fn territories() -> Vec<Value> {
+        vec![
+            json!({
+                "territory": "GT-HU",
+                "received_by_month": { "2024-11": 310, "2025-01": 402, "2025-02": 388 },
+                "received_total": 1100,
+            }),
+            json!({
+                "territory": "GT-SM-1215",
+                "received_by_month": { "2024-12": "<5", "2025-01": 57 },
+                "received_total": "hidden",
+            }),
+            json!({
+                "territory": "GT-SM-1201",
+                "received_by_month": { "2025-02": 12 },
+                "received_total": 12,
+            }),
+            json!({
+                "territory": "GT-QC",
+                "received_by_month": { "2025-03": "<5" },
+                "received_total": "hidden",
+            }),
+        ]
+    }
+
+    #[test]
+    fn division_figures_add_municipalities_to_their_division_and_keep_withheld_counts_withheld() {
+        let all = division_figures(&territories(), None);
+        assert_eq!(all["GT-HU"], DivisionFigure::Count(1100));
+        assert_eq!(all["GT-SM"], DivisionFigure::Withheld);
+        assert_eq!(all["GT-QC"], DivisionFigure::Withheld);
+        assert_eq!(all.len(), 3);
+
+        let year = division_figures(&territories(), Some("2025"));
+        assert_eq!(year["GT-HU"], DivisionFigure::Count(790));
+        // 57 and 12 from two municipalities of San Marcos.
+        assert_eq!(year["GT-SM"], DivisionFigure::Count(69));
+        assert_eq!(year["GT-QC"], DivisionFigure::FewerThan(5));
+
+        let earlier = division_figures(&territories(), Some("2024"));
+        assert_eq!(earlier["GT-HU"], DivisionFigure::Count(310));
+        // A small month and nothing else known: at least one person, fewer than five.
+        assert_eq!(earlier["GT-SM"], DivisionFigure::FewerThan(5));
+        assert!(!earlier.contains_key("GT-QC"));
+    }
+
+    #[test]
+    fn only_a_four_digit_year_in_the_query_selects_the_maps_year() {
+        assert_eq!(map_year(Some("lang=en&year=2025")), Some("2025"));
+        assert_eq!(map_year(Some("year=2025&lang=es")), Some("2025"));
+        assert_eq!(map_year(Some("lang=en&year=25")), None);
+        assert_eq!(map_year(Some("year=2025x")), None);
+        assert_eq!(map_year(None), None);
+    }
+
+    #[test]
+    fn the_map_section_offers_each_year_and_shows_the_chosen_one() {
+        let translator = translator();
+        let country = CountryCode::parse("GTM").expect("a valid code");
+        let page = territories_map_section(
+            translator,
+            Lang::En,
+            country,
+            "Guatemala",
+            &territories(),
+            Some("2024"),
+        )
+        .into_string();
+        assert!(page.contains("href=\"?lang=en&amp;year=2025#territories-map-years\""));
+        assert!(page.contains("aria-current=\"true\">2024</a>"), "{page}");
+        assert!(page.contains("<title>Huehuetenango: 310</title>"));
+        assert!(page.contains("from 2024-11 to 2024-12"));
+        let all = territories_map_section(
+            translator,
+            Lang::Es,
+            country,
+            "Guatemala",
+            &territories(),
+            None,
+        )
+        .into_string();
+        assert!(
+            all.contains("aria-current=\"true\">Todos los meses</a>"),
+            "{all}"
+        );
+        assert!(all.contains("<title>Huehuetenango: 1100</title>"), "{all}");
+        assert!(all.contains("<title>San Marcos: oculto</title>"));
+    }
 }
