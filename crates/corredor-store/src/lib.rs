@@ -14,27 +14,36 @@
 //!
 //! Schema decisions (the migrations of both backends follow them):
 //!
+//! - **An observation is a point of a series.** Everything in a key but its period (measure,
+//!   granularity, country, place and the four breakdowns) is a series, stored once in
+//!   `series`; an observation is (series, period start), the primary key of `observation`
+//!   (a clustered `WITHOUT ROWID` table on SQLite, with `value` included in the index on
+//!   PostgreSQL). A new value is then written to one b-tree, not three, and its row is a
+//!   few dozen bytes.
 //! - **Keys with NULLs stay unique.** A place (country level) and the four breakdowns
 //!   (totals) are NULL in their columns, and NULL is not equal to NULL in a unique index. So
-//!   each row also carries `key`, the canonical text of its key with an empty field for NULL
-//!   (`measure|granularity|country|place|sex|age_group|vulnerability|nationality|period`),
-//!   under a unique index. The columns stay NULL so that `(country, place)` can be a foreign
-//!   key to `place` and `IS NULL` reads as "total"; the text key makes a whole batch
-//!   resolvable with one indexed lookup per chunk, the same way on both backends.
-//! - **Series read one index.** `observation_series` is ordered (measure, granularity,
-//!   country, place, sex, age_group, vulnerability, nationality, period_start) and covers
-//!   `value`: the totals a series asks for (`IS NULL`) are equality conditions, the period a
-//!   range, and the sum never touches the table.
-//! - **Bulk writes.** A batch is sorted once by key text: that gives each key's submissions
-//!   together (in batch order) and the new keys in text order, which is the order they get
-//!   their ids in, so they are appended to the table and to both indexes nearly in order.
-//!   SQLite gets chunks of 10,000 new rows as one JSON parameter unpacked by `json_each`
-//!   (cheaper than binding 17 parameters a row; a row's id is the chunk's first id plus its
-//!   position), the next chunk's JSON being written while sqlx's worker thread inserts the
-//!   current one, and multi-row `INSERT`s for corrections; PostgreSQL gets `UNNEST` arrays of
-//!   50,000. An SQLite import turns the connection's automatic checkpoint off until it has
-//!   committed and checkpoints (passively) after answering, so a large import does not wait
-//!   for its pages to be copied from the WAL into the database file.
+//!   a series also carries `key`, the canonical text of its fields with an empty field for
+//!   NULL (`measure|granularity|country|place|sex|age_group|vulnerability|nationality`), under
+//!   a unique index. The columns stay NULL so that `(country, place)` can be a foreign key to
+//!   `place`, checked once per series, and `IS NULL` reads as "total"; the text key makes a
+//!   whole batch's series resolvable with one indexed lookup per chunk, the same way on both
+//!   backends. A key's text is its series key and `|period`.
+//! - **Series read two indexes.** `series_dimensions` is ordered (measure, granularity,
+//!   country, place, sex, age_group, vulnerability, nationality): the totals a series query
+//!   asks for (`IS NULL`) are equality conditions, so it finds the few series it sums at
+//!   once, then reads each one's range of periods, `value` included, from `observation`'s
+//!   primary key, never the rest of the row.
+//! - **Bulk writes.** A batch is sorted once by key text (on every core): that gives each
+//!   key's submissions together (in batch order), each series' keys together, and the new
+//!   series in text order, the order they get their ids in, so a first import appends to
+//!   `observation` in its own order. Series and keys are looked up by chunks of one JSON
+//!   parameter (SQLite) or arrays (PostgreSQL); the new series are inserted while the values
+//!   to write are decided. SQLite gets the new values as multi-row `INSERT`s of 4,000 rows of
+//!   bound parameters, the next chunk being bound while sqlx's worker thread inserts the
+//!   current one; PostgreSQL gets `UNNEST` arrays of 50,000. An SQLite import turns the
+//!   connection's automatic checkpoint off until it has committed and checkpoints
+//!   (passively) after answering, so a large import does not wait for its pages to be copied
+//!   from the WAL into the database file.
 //!
 //! Every write is audited: it appends one entry to the hash-chained `audit_entry` log in the
 //! same transaction, naming the store's [`Actor`] (see [`Store::acting_as`]), so a write and

@@ -28,12 +28,13 @@ impl Store {
         filter: &ObservationFilter,
     ) -> Result<Vec<StoredObservation>, StoreError> {
         let mut sql = self.sql(
-            "SELECT o.country, o.place, o.period, o.measure, o.nationality, o.sex, o.age_group, \
-             o.vulnerability, o.value, o.source, o.revision, s.submitted_by, s.submitted_at \
-             FROM observation o JOIN submission s ON s.id = o.submission_id",
+            "SELECT s.country, s.place, o.period, s.measure, s.nationality, s.sex, s.age_group, \
+             s.vulnerability, o.value, o.source, o.revision, sub.submitted_by, sub.submitted_at \
+             FROM observation o JOIN series s ON s.id = o.series_id \
+             JOIN submission sub ON sub.id = o.submission_id",
         );
         push_filter(&mut sql, filter);
-        sql.push(" ORDER BY o.period_start, o.key");
+        sql.push(" ORDER BY o.period_start, s.key");
         push_page(&mut sql, self.backend(), filter);
         self.fetch(sql, |row| {
             let key = key_from_row(row)?;
@@ -60,18 +61,22 @@ impl Store {
     pub async fn revisions(&self, key: &ObservationKey) -> Result<Vec<Revision>, StoreError> {
         // Earlier revisions are in `observation_revision`, the current one in `observation`.
         let mut sql = self.sql(
-            "SELECT h.revision, h.value, h.source, s.submitted_by, s.submitted_at FROM (\
+            "SELECT h.revision, h.value, h.source, sub.submitted_by, sub.submitted_at FROM (\
              SELECT r.revision, r.value, r.source, r.submission_id \
-             FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
-             WHERE o.key = ",
+             FROM series s JOIN observation_revision r ON r.series_id = s.id \
+             WHERE s.key = ",
         );
-        sql.bind(Param::Text(key_text(key)));
+        sql.bind(Param::Text(series_key_text(key)));
+        sql.push(" AND r.period_start = ");
+        sql.bind(Param::Date(key.period.start()));
         sql.push(
             " UNION ALL SELECT o.revision, o.value, o.source, o.submission_id \
-             FROM observation o WHERE o.key = ",
+             FROM series s JOIN observation o ON o.series_id = s.id WHERE s.key = ",
         );
-        sql.bind(Param::Text(key_text(key)));
-        sql.push(") h JOIN submission s ON s.id = h.submission_id ORDER BY h.revision");
+        sql.bind(Param::Text(series_key_text(key)));
+        sql.push(" AND o.period_start = ");
+        sql.bind(Param::Date(key.period.start()));
+        sql.push(") h JOIN submission sub ON sub.id = h.submission_id ORDER BY h.revision");
         let revisions = self.fetch(sql, |row| revision_from_row(row, 0)).await?;
         if revisions.is_empty() {
             return Err(StoreError::not_found(format!(
@@ -90,20 +95,23 @@ impl Store {
     ) -> Result<Vec<KeyedRevision>, StoreError> {
         // Earlier revisions are in `observation_revision`, the current one in `observation`;
         // the filter is applied to each half so that both can use the series index.
-        let columns = "SELECT o.country, o.place, o.period, o.measure, o.nationality, o.sex, \
-                       o.age_group, o.vulnerability";
+        let columns = "SELECT s.country, s.place, o.period, s.measure, s.nationality, s.sex, \
+                       s.age_group, s.vulnerability";
         let mut sql = self.sql(columns);
         sql.push(
-            ", r.revision, r.value, r.source, s.submitted_by, s.submitted_at, o.period_start, \
-             o.key FROM observation o JOIN observation_revision r ON r.observation_id = o.id \
-             JOIN submission s ON s.id = r.submission_id",
+            ", r.revision, r.value, r.source, sub.submitted_by, sub.submitted_at, o.period_start, \
+             s.key FROM observation o JOIN series s ON s.id = o.series_id \
+             JOIN observation_revision r ON r.series_id = o.series_id \
+             AND r.period_start = o.period_start \
+             JOIN submission sub ON sub.id = r.submission_id",
         );
         push_filter(&mut sql, filter);
         sql.push(" UNION ALL ");
         sql.push(columns);
         sql.push(
-            ", o.revision, o.value, o.source, s.submitted_by, s.submitted_at, o.period_start, \
-             o.key FROM observation o JOIN submission s ON s.id = o.submission_id",
+            ", o.revision, o.value, o.source, sub.submitted_by, sub.submitted_at, o.period_start, \
+             s.key FROM observation o JOIN series s ON s.id = o.series_id \
+             JOIN submission sub ON sub.id = o.submission_id",
         );
         push_filter(&mut sql, filter);
         // By position: a compound query orders by its result columns.
@@ -124,16 +132,16 @@ impl Store {
         // aggregates while it walks the index, without sorting into a temporary b-tree. The
         // rows are put in period order here instead.
         let grouped: Vec<(&str, Dimension)> = [
-            (group.country, "o.country", Dimension::Country),
-            (group.place, "o.place", Dimension::Place),
-            (group.sex, "o.sex", Dimension::Sex),
-            (group.age_group, "o.age_group", Dimension::AgeGroup),
+            (group.country, "s.country", Dimension::Country),
+            (group.place, "s.place", Dimension::Place),
+            (group.sex, "s.sex", Dimension::Sex),
+            (group.age_group, "s.age_group", Dimension::AgeGroup),
             (
                 group.vulnerability,
-                "o.vulnerability",
+                "s.vulnerability",
                 Dimension::Vulnerability,
             ),
-            (group.nationality, "o.nationality", Dimension::Nationality),
+            (group.nationality, "s.nationality", Dimension::Nationality),
         ]
         .into_iter()
         .filter(|(on, _, _)| *on)
@@ -146,7 +154,7 @@ impl Store {
         // instead of 6,120, which is most of its cost once the index is right.
         let names: Vec<&str> = grouped
             .iter()
-            .map(|(column, _)| column.trim_start_matches("o."))
+            .map(|(column, _)| column.trim_start_matches("s."))
             .collect();
         let concatenate = match self.backend() {
             Backend::Sqlite => "group_concat",
@@ -157,8 +165,8 @@ impl Store {
         let mut group_by = String::from(" GROUP BY ");
         for name in &names {
             outer.push_str(&format!("g.{name}, "));
-            inner.push_str(&format!("o.{name} AS {name}, "));
-            group_by.push_str(&format!("o.{name}, "));
+            inner.push_str(&format!("s.{name} AS {name}, "));
+            group_by.push_str(&format!("s.{name}, "));
         }
         group_by.push_str("o.period_start");
         outer.push_str(&format!(
@@ -166,35 +174,36 @@ impl Store {
         ));
         inner.push_str(
             "o.period_start AS period_start, CAST(SUM(o.value) AS BIGINT) AS total, \
-             COUNT(*) AS observations FROM observation o WHERE o.measure = ",
+             COUNT(*) AS observations FROM series s JOIN observation o ON o.series_id = s.id \
+             WHERE s.measure = ",
         );
         let mut sql = self.sql(&outer);
         sql.push(&inner);
         sql.bind(Param::Text(query.measure.code().to_owned()));
-        sql.push(" AND o.granularity = ");
+        sql.push(" AND s.granularity = ");
         sql.bind(Param::Text(query.granularity.as_str().to_owned()));
         push_countries(&mut sql, &query.countries);
         push_places(&mut sql, &query.places);
         push_breakdown(
             &mut sql,
-            "o.nationality",
+            "s.nationality",
             &query.nationality,
             group.nationality,
             |n| n.to_string(),
         );
-        push_breakdown(&mut sql, "o.sex", &query.sex, group.sex, |s| {
+        push_breakdown(&mut sql, "s.sex", &query.sex, group.sex, |s| {
             s.code().to_owned()
         });
         push_breakdown(
             &mut sql,
-            "o.age_group",
+            "s.age_group",
             &query.age_group,
             group.age_group,
             |a| a.code().to_owned(),
         );
         push_breakdown(
             &mut sql,
-            "o.vulnerability",
+            "s.vulnerability",
             &query.vulnerability,
             group.vulnerability,
             |v| v.code().to_owned(),
@@ -288,18 +297,19 @@ impl Store {
         measure: Measure,
     ) -> Result<Vec<ReportedPeriod>, StoreError> {
         let mut sql = self.sql(
-            "SELECT o.period, MIN(s.submitted_at), COUNT(DISTINCT COALESCE(o.place, '')) \
-             FROM observation o \
-             LEFT JOIN observation_revision r ON r.observation_id = o.id AND r.revision = 1 \
-             JOIN submission s ON s.id = COALESCE(r.submission_id, o.submission_id) \
-             WHERE o.measure = ",
+            "SELECT o.period, MIN(sub.submitted_at), COUNT(DISTINCT COALESCE(s.place, '')) \
+             FROM series s JOIN observation o ON o.series_id = s.id \
+             LEFT JOIN observation_revision r ON r.series_id = o.series_id \
+             AND r.period_start = o.period_start AND r.revision = 1 \
+             JOIN submission sub ON sub.id = COALESCE(r.submission_id, o.submission_id) \
+             WHERE s.measure = ",
         );
         sql.bind(Param::Text(measure.code().to_owned()));
         // Naming every granularity lets the series index be entered at (measure, granularity,
         // country) four times instead of scanning the whole measure.
-        sql.push(" AND o.granularity IN ");
+        sql.push(" AND s.granularity IN ");
         sql.bind_list(GRANULARITIES.map(|g| Param::Text(g.as_str().to_owned())));
-        sql.push(" AND o.country = ");
+        sql.push(" AND s.country = ");
         sql.bind(Param::Text(country.to_string()));
         sql.push(" GROUP BY o.period, o.period_start ORDER BY o.period_start, o.period");
         self.fetch(sql, |row| {
@@ -356,18 +366,17 @@ enum Dimension {
     Vulnerability,
 }
 
-/// The canonical text of a key, stored in `observation.key`:
-/// `measure|granularity|country|place|sex|age_group|vulnerability|nationality|period`, with an
+/// The canonical text of a key's series, stored in `series.key`:
+/// `measure|granularity|country|place|sex|age_group|vulnerability|nationality`, with an
 /// empty field for a country-level value or a total. No code can contain `|`, so the text is
-/// unique exactly when the key is. The fields follow the columns of the `observation_series`
-/// index, so that rows inserted in key order land in (nearly) index order too.
-pub(crate) fn key_text(key: &ObservationKey) -> String {
+/// unique exactly when the series is. The fields follow the columns of the
+/// `series_dimensions` index.
+pub(crate) fn series_key_text(key: &ObservationKey) -> String {
     let breakdown = &key.breakdown;
-    format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+    let fields = [
         key.measure.code(),
         key.period.granularity().as_str(),
-        key.country,
+        key.country.as_str(),
         key.place.as_ref().map(|p| p.as_str()).unwrap_or(""),
         breakdown.sex.map(Sex::code).unwrap_or(""),
         breakdown.age_group.map(AgeGroup::code).unwrap_or(""),
@@ -380,8 +389,14 @@ pub(crate) fn key_text(key: &ObservationKey) -> String {
             .as_ref()
             .map(|n| n.as_str())
             .unwrap_or(""),
-        key.period,
-    )
+    ];
+    fields.join("|")
+}
+
+/// The canonical text of a key, `series key|period`: how a key is named in messages and in
+/// the audit log.
+pub(crate) fn key_text(key: &ObservationKey) -> String {
+    format!("{}|{}", series_key_text(key), key.period)
 }
 
 fn push_filter(sql: &mut Sql, filter: &ObservationFilter) {
@@ -389,14 +404,14 @@ fn push_filter(sql: &mut Sql, filter: &ObservationFilter) {
     if filter.measures.is_empty() && !filter.countries.is_empty() {
         // Naming every measure and granularity lets the series index, which starts with
         // them, be entered once per combination for the countries asked for.
-        sql.push(" AND o.measure IN ");
+        sql.push(" AND s.measure IN ");
         sql.bind_list(
             Measure::ALL
                 .iter()
                 .map(|m| Param::Text(m.code().to_owned())),
         );
     } else if !filter.measures.is_empty() {
-        sql.push(" AND o.measure IN ");
+        sql.push(" AND s.measure IN ");
         sql.bind_list(
             filter
                 .measures
@@ -406,23 +421,23 @@ fn push_filter(sql: &mut Sql, filter: &ObservationFilter) {
     }
     match filter.granularity {
         Some(granularity) => {
-            sql.push(" AND o.granularity = ");
+            sql.push(" AND s.granularity = ");
             sql.bind(Param::Text(granularity.as_str().to_owned()));
         }
         None if !filter.countries.is_empty() => {
-            sql.push(" AND o.granularity IN ");
+            sql.push(" AND s.granularity IN ");
             sql.bind_list(GRANULARITIES.map(|g| Param::Text(g.as_str().to_owned())));
         }
         None => {}
     }
     push_countries(sql, &filter.countries);
     push_places(sql, &filter.places);
-    push_dimension(sql, "o.nationality", &filter.nationality, |n| n.to_string());
-    push_dimension(sql, "o.sex", &filter.sex, |s| s.code().to_owned());
-    push_dimension(sql, "o.age_group", &filter.age_group, |a| {
+    push_dimension(sql, "s.nationality", &filter.nationality, |n| n.to_string());
+    push_dimension(sql, "s.sex", &filter.sex, |s| s.code().to_owned());
+    push_dimension(sql, "s.age_group", &filter.age_group, |a| {
         a.code().to_owned()
     });
-    push_dimension(sql, "o.vulnerability", &filter.vulnerability, |v| {
+    push_dimension(sql, "s.vulnerability", &filter.vulnerability, |v| {
         v.code().to_owned()
     });
     push_dates(sql, filter.from, filter.to);
@@ -447,9 +462,9 @@ fn push_pairs(sql: &mut Sql, pairs: &PairFilter) {
         if index > 0 {
             sql.push(" OR ");
         }
-        sql.push("(o.country = ");
+        sql.push("(s.country = ");
         sql.bind(Param::Text(country.to_string()));
-        sql.push(" AND o.measure = ");
+        sql.push(" AND s.measure = ");
         sql.bind(Param::Text(measure.code().to_owned()));
         sql.push(")");
     }
@@ -479,7 +494,7 @@ fn push_page(sql: &mut Sql, backend: Backend, filter: &ObservationFilter) {
 
 fn push_countries(sql: &mut Sql, countries: &[CountryCode]) {
     if !countries.is_empty() {
-        sql.push(" AND o.country IN ");
+        sql.push(" AND s.country IN ");
         sql.bind_list(countries.iter().map(|c| Param::Text(c.to_string())));
     }
 }
@@ -488,16 +503,16 @@ fn push_places(sql: &mut Sql, places: &PlaceFilter) {
     match places {
         PlaceFilter::Any => {}
         PlaceFilter::CountryLevel => {
-            sql.push(" AND o.place IS NULL");
+            sql.push(" AND s.place IS NULL");
         }
         PlaceFilter::AnyPlace => {
-            sql.push(" AND o.place IS NOT NULL");
+            sql.push(" AND s.place IS NOT NULL");
         }
         PlaceFilter::Places(codes) if codes.is_empty() => {
             sql.push(" AND 1 = 0");
         }
         PlaceFilter::Places(codes) => {
-            sql.push(" AND o.place IN ");
+            sql.push(" AND s.place IN ");
             sql.bind_list(codes.iter().map(|c| Param::Text(c.to_string())));
         }
     }

@@ -1,9 +1,12 @@
-//! Recording a batch of observations: one transaction, keys resolved in bulk, rows written
-//! with `json_each` and multi-row `INSERT`s (SQLite) or `UNNEST` arrays (PostgreSQL).
+//! Recording a batch of observations: one transaction, series and keys resolved in bulk,
+//! rows written with `json_each` and multi-row `INSERT`s (SQLite) or `UNNEST` arrays
+//! (PostgreSQL).
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use corredor_core::{Observation, ObservationKey, Sex};
+use rayon::prelude::*;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
@@ -17,9 +20,11 @@ use crate::observations::key_text;
 use crate::sql::{sqlite_timestamp, Param};
 use crate::{Pool, Store};
 
-/// SQLite allows 32,766 parameters per statement; these chunk sizes stay well under it while
-/// making the per-statement cost negligible. New rows travel as one JSON parameter per chunk.
-const SQLITE_INSERT_ROWS: usize = 10_000;
+/// SQLite allows 32,766 parameters per statement: new values (eight parameters a row) and
+/// corrections (five or six) are written by multi-row `INSERT`s of 4,000 rows, which makes the
+/// per-statement cost negligible. Keys to look up and new series travel as one JSON parameter
+/// per chunk, cheaper than binding as many parameters.
+const SQLITE_VALUES_ROWS: usize = 4_000;
 const SQLITE_NARROW_ROWS: usize = 4_000;
 const SQLITE_LOOKUP_KEYS: usize = 100_000;
 /// PostgreSQL takes arrays of any length; chunks bound the size of one message.
@@ -178,18 +183,22 @@ async fn finish<DB: sqlx::Database>(
 /// The columns of a batch, computed once and borrowed by both writers.
 struct BatchRows<'a> {
     batch: &'a [Observation],
+    /// Each row's key text, `series key|period` (see [`key_text`]).
     keys: Vec<String>,
     periods: Vec<String>,
     values: Vec<i64>,
     /// The positions of the batch in key text order, and within one key in batch order:
-    /// each key's submissions are then next to each other, in the order they were made.
+    /// each key's submissions are then next to each other, in the order they were made, and
+    /// each series' keys are next to each other, in period order.
     order: Vec<usize>,
 }
 
 impl<'a> BatchRows<'a> {
     fn new(batch: &'a [Observation]) -> Result<BatchRows<'a>, StoreError> {
+        // A million key texts take a noticeable part of an import: they are built, and sorted,
+        // on every core (nothing else runs yet).
         let values = batch
-            .iter()
+            .par_iter()
             .map(|o| {
                 i64::try_from(o.value).map_err(|_| {
                     StoreError::Backend(format!(
@@ -201,11 +210,12 @@ impl<'a> BatchRows<'a> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let (keys, periods): (Vec<String>, Vec<String>) =
-            batch.iter().map(|o| key_and_period(&o.key)).unzip();
+            batch.par_iter().map(|o| key_and_period(&o.key)).unzip();
         let mut order: Vec<usize> = (0..batch.len()).collect();
-        // One sort gives both the distinct keys in text order (the order ids are given in)
-        // and each key's submissions together, with no hash table of a million keys.
-        order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+        // One sort gives both the distinct keys in text order and each key's submissions
+        // together, with no hash table of a million keys. `|` is in no code, so all the keys
+        // of one series (which share the prefix `series key|`) are next to each other.
+        order.par_sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
         Ok(BatchRows {
             batch,
             keys,
@@ -215,17 +225,22 @@ impl<'a> BatchRows<'a> {
         })
     }
 
+    /// The series key text of row `index`: its key text without `|period`.
+    fn series_key(&self, index: usize) -> &str {
+        let key = &self.keys[index];
+        &key[..key.len() - self.periods[index].len() - 1]
+    }
+
     /// The positions of the batch grouped by key, keys in text order and each key's
     /// positions in batch order.
     fn groups(&self) -> impl Iterator<Item = &[usize]> {
         self.order.chunk_by(|&a, &b| self.keys[a] == self.keys[b])
     }
 
-    /// Each key once, in text order.
-    fn distinct_keys(&self) -> Vec<&str> {
-        self.groups()
-            .map(|group| self.keys[group[0]].as_str())
-            .collect()
+    /// The positions of the batch grouped by series, in series key order.
+    fn series_groups(&self) -> impl Iterator<Item = &[usize]> {
+        self.order
+            .chunk_by(|&a, &b| self.series_key(a) == self.series_key(b))
     }
 }
 
@@ -259,9 +274,89 @@ fn key_and_period(key: &ObservationKey) -> (String, String) {
     (text, period)
 }
 
+/// The series of a batch: each row's series id, once the series not stored yet have been
+/// given theirs.
+struct SeriesIds {
+    /// The series id of each row of the batch.
+    of_row: Vec<i64>,
+    /// One row of each series not stored before this batch, in series key order, with the id
+    /// it gets: these are the series to insert, and they have no stored values to look up.
+    new: Vec<(usize, i64)>,
+    /// The rows of each series stored before this batch, as ranges of [`BatchRows::order`]:
+    /// only their keys can have a stored value.
+    stored: Vec<Range<usize>>,
+}
+
+impl SeriesIds {
+    /// Gives each row the id of its series: the stored one from `found` (series key → id),
+    /// or the next of `new_ids` for a series not stored yet.
+    fn assign(
+        rows: &BatchRows<'_>,
+        found: &HashMap<String, i64>,
+        mut new_ids: impl Iterator<Item = i64>,
+    ) -> Result<SeriesIds, StoreError> {
+        let mut of_row = vec![0; rows.batch.len()];
+        let mut new = Vec::new();
+        let mut stored = Vec::new();
+        let mut offset = 0;
+        for group in rows.series_groups() {
+            let range = offset..offset + group.len();
+            offset = range.end;
+            let id = match found.get(rows.series_key(group[0])) {
+                Some(&id) => {
+                    stored.push(range);
+                    id
+                }
+                None => {
+                    let id = new_ids.next().ok_or_else(|| {
+                        StoreError::Backend("no series id was reserved for a new series".into())
+                    })?;
+                    new.push((group[0], id));
+                    id
+                }
+            };
+            for &index in group {
+                of_row[index] = id;
+            }
+        }
+        Ok(SeriesIds {
+            of_row,
+            new,
+            stored,
+        })
+    }
+}
+
+/// The distinct series keys of a batch, in key order.
+fn distinct_series<'r>(rows: &'r BatchRows<'_>) -> Vec<&'r str> {
+    rows.series_groups()
+        .map(|group| rows.series_key(group[0]))
+        .collect()
+}
+
+/// How many series of the batch are not stored yet.
+fn count_new_series(rows: &BatchRows<'_>, found: &HashMap<String, i64>) -> usize {
+    rows.series_groups()
+        .filter(|group| !found.contains_key(rows.series_key(group[0])))
+        .count()
+}
+
+/// One row of each key of the batch whose series was stored before it: only those keys can
+/// have a stored value.
+fn keys_to_look_up(rows: &BatchRows<'_>, series: &SeriesIds) -> Vec<usize> {
+    series
+        .stored
+        .iter()
+        .flat_map(|range| {
+            rows.order[range.clone()]
+                .chunk_by(|&a, &b| rows.keys[a] == rows.keys[b])
+                .map(|group| group[0])
+        })
+        .collect()
+}
+
 /// The current state of a key already stored.
 struct Existing {
-    id: i64,
     value: i64,
     revision: i32,
     source: Option<String>,
@@ -269,7 +364,7 @@ struct Existing {
 }
 
 impl Existing {
-    /// Reads `key, id, value, revision, source, submission_id`, the columns both backends'
+    /// Reads `key, value, revision, source, submission_id`, the columns both backends'
     /// lookups select, from a row of either backend.
     fn from_row<'r, R>(row: &'r R) -> Result<(String, Existing), sqlx::Error>
     where
@@ -281,28 +376,27 @@ impl Existing {
         Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     {
         let existing = Existing {
-            id: row.try_get(1)?,
-            value: row.try_get(2)?,
-            revision: row.try_get(3)?,
-            source: row.try_get(4)?,
-            submission_id: row.try_get(5)?,
+            value: row.try_get(1)?,
+            revision: row.try_get(2)?,
+            source: row.try_get(3)?,
+            submission_id: row.try_get(4)?,
         };
         Ok((row.try_get(0)?, existing))
     }
 }
 
-/// A key first seen in this batch, with its final state after the batch.
+/// A key first seen in this batch (row `index` names it), with its final state after the
+/// batch.
 struct NewRow<'b> {
     index: usize,
-    id: i64,
     value: i64,
     revision: i32,
     source: Option<&'b str>,
 }
 
-/// The new current state of a key already stored.
+/// The new current state of a key already stored (row `index` names it).
 struct Update<'b> {
-    id: i64,
+    index: usize,
     value: i64,
     revision: i32,
     source: Option<&'b str>,
@@ -310,9 +404,8 @@ struct Update<'b> {
 
 /// A revision that a later one of this batch supersedes, with the submission that brought it.
 struct RevisionRow {
-    /// The observation of the batch that supersedes it (for the audit entry).
+    /// The row of the batch that supersedes it: it names the key, and the audit entry lists it.
     superseded_by: usize,
-    observation_id: i64,
     revision: i32,
     value: i64,
     source: Option<String>,
@@ -330,32 +423,24 @@ struct Plan<'b> {
     unchanged: u64,
 }
 
-/// How many keys of the batch are not stored yet.
-fn count_new_keys(rows: &BatchRows<'_>, existing: &HashMap<String, Existing>) -> usize {
-    rows.groups()
-        .filter(|group| !existing.contains_key(&rows.keys[group[0]]))
-        .count()
-}
-
 /// Decides, key by key, what to write.
 ///
 /// `observation` holds the current revision of each key and `observation_revision` every
 /// earlier one, so a correction first moves the revision it supersedes (with its own
 /// submission) into `observation_revision`, and a new key writes one row only.
 ///
-/// `new_ids` gives the ids of the keys not stored yet, in key text order: new rows are then
-/// appended to every index in (nearly) its own order, which is much cheaper than inserting
-/// them in file order. Each key's submissions are taken in batch order, so a key given
+/// Rows are written in (series id, period) order, the order of the observation table's
+/// primary key: new series get their ids in key order, so the values of a first import are
+/// appended to it in order. Each key's submissions are taken in batch order, so a key given
 /// twice is two successive submissions of it.
 fn plan<'b>(
     rows: &'b BatchRows<'_>,
+    series: &SeriesIds,
     mut existing: HashMap<String, Existing>,
-    mut new_ids: impl Iterator<Item = i64>,
     submission_id: i64,
-) -> Result<Plan<'b>, StoreError> {
+) -> Plan<'b> {
     /// The state of one key as the batch's submissions of it are applied.
     struct Current {
-        id: i64,
         value: i64,
         revision: i32,
         source: Option<String>,
@@ -369,7 +454,6 @@ fn plan<'b>(
         let (mut current, later) = match existing.remove(key) {
             Some(found) => (
                 Current {
-                    id: found.id,
                     value: found.value,
                     revision: found.revision,
                     source: found.source,
@@ -381,14 +465,10 @@ fn plan<'b>(
             ),
             None => {
                 let index = group[0];
-                let id = new_ids.next().ok_or_else(|| {
-                    StoreError::Backend("no observation id was reserved for a new key".into())
-                })?;
                 let value = rows.values[index];
                 let source = rows.batch[index].source.as_deref();
                 plan.new_rows.push(NewRow {
                     index,
-                    id,
                     value,
                     revision: 1,
                     source,
@@ -401,7 +481,6 @@ fn plan<'b>(
                 }
                 (
                     Current {
-                        id,
                         value,
                         revision: 1,
                         source: source.map(str::to_owned),
@@ -422,7 +501,6 @@ fn plan<'b>(
             }
             plan.revisions.push(RevisionRow {
                 superseded_by: index,
-                observation_id: current.id,
                 revision: current.revision,
                 value: current.value,
                 source: current.source.take(),
@@ -447,7 +525,7 @@ fn plan<'b>(
                 }
                 (None, None) => {
                     plan.updates.push(Update {
-                        id: current.id,
+                        index: group[0],
                         value,
                         revision: current.revision,
                         source,
@@ -458,11 +536,13 @@ fn plan<'b>(
             plan.revised += 1;
         }
     }
-    plan.new_rows.sort_unstable_by_key(|row| row.id);
-    plan.updates.sort_unstable_by_key(|update| update.id);
+    // Stable sorts: within one series the rows are already in period order.
+    let series_of = |index: usize| series.of_row[index];
+    plan.new_rows.sort_by_key(|row| series_of(row.index));
+    plan.updates.sort_by_key(|update| series_of(update.index));
     plan.revisions
-        .sort_unstable_by_key(|revision| (revision.observation_id, revision.revision));
-    Ok(plan)
+        .sort_by_key(|revision| series_of(revision.superseded_by));
+    plan
 }
 
 /// The audit entry of an import: the file, its counts and submission, and for every revised
@@ -535,35 +615,71 @@ fn sqlite_values(rows: usize, columns: usize) -> String {
     vec![row; rows].join(", ")
 }
 
-/// The new rows of one chunk as a JSON array of arrays, in the column order of the
-/// `INSERT` in [`record_sqlite`] (the submission, the same for all, is bound apart).
-fn sqlite_new_rows_json(rows: &BatchRows<'_>, chunk: &[NewRow]) -> Result<String, StoreError> {
+fn json(value: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// The new series of one chunk as a JSON array of arrays, in the column order of the series
+/// `INSERT` in [`record_sqlite`].
+fn sqlite_new_series_json(
+    rows: &BatchRows<'_>,
+    chunk: &[(usize, i64)],
+) -> Result<String, StoreError> {
     let records: Vec<_> = chunk
         .iter()
-        .map(|row| {
-            let key = &rows.batch[row.index].key;
+        .map(|&(index, id)| {
+            let key = &rows.batch[index].key;
             let breakdown = &key.breakdown;
             (
-                rows.keys[row.index].as_str(),
+                id,
+                rows.series_key(index),
+                key.measure.code(),
+                key.period.granularity().as_str(),
                 key.country.as_str(),
                 key.place.as_ref().map(|p| p.as_str()),
-                key.period.granularity().as_str(),
-                rows.periods[row.index].as_str(),
-                // Dates are stored as `YYYY-MM-DD` text (chrono's Display), as sqlx binds them.
-                key.period.start().to_string(),
-                key.period.end().to_string(),
-                key.measure.code(),
-                breakdown.nationality.as_ref().map(|n| n.as_str()),
                 breakdown.sex.map(Sex::code),
                 breakdown.age_group.map(|a| a.code()),
                 breakdown.vulnerability.map(|v| v.code()),
-                row.value,
-                row.revision,
-                row.source,
+                breakdown.nationality.as_ref().map(|n| n.as_str()),
             )
         })
         .collect();
-    serde_json::to_string(&records).map_err(|e| StoreError::Backend(e.to_string()))
+    json(&records)
+}
+
+/// The `INSERT` of `rows` new values (bound as [`bind_new_rows`] does).
+fn sqlite_insert_values(rows: usize) -> String {
+    format!(
+        "INSERT INTO observation (series_id, period_start, period, period_end, value, revision, \
+         source, submission_id) VALUES {}",
+        sqlite_values(rows, 8)
+    )
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds the values of one chunk of new rows to [`sqlite_insert_values`].
+fn bind_new_rows<'q>(
+    mut query: SqliteQuery<'q>,
+    rows: &'q BatchRows<'_>,
+    series: &SeriesIds,
+    chunk: &[NewRow<'q>],
+    submission_id: i64,
+) -> SqliteQuery<'q> {
+    for row in chunk {
+        let period = &rows.batch[row.index].key.period;
+        query = query
+            .bind(series.of_row[row.index])
+            // Dates are stored as `YYYY-MM-DD` text (chrono's Display), as sqlx binds them.
+            .bind(period.start().to_string())
+            .bind(rows.periods[row.index].as_str())
+            .bind(period.end().to_string())
+            .bind(row.value)
+            .bind(row.revision)
+            .bind(row.source)
+            .bind(submission_id);
+    }
+    query
 }
 
 async fn record_sqlite(
@@ -582,90 +698,134 @@ async fn record_sqlite(
 
     // Inside this write transaction (BEGIN IMMEDIATE) no one else can insert, so the ids
     // after the largest one are free.
-    let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM observation")
+    let first_series_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM series")
         .fetch_one(&mut *tx)
         .await?;
+    let mut found = HashMap::new();
+    // An empty table (the first import) has no series to find. Each chunk of keys travels as
+    // one JSON array parameter: binding thousands of parameters one by one costs more than
+    // SQLite's JSON parser does.
+    if first_series_id > 1 {
+        for chunk in distinct_series(rows).chunks(SQLITE_LOOKUP_KEYS) {
+            let keys = sqlx::query(
+                "SELECT s.key, s.id FROM json_each(?) AS j JOIN series s ON s.key = j.value",
+            )
+            .bind(json(&chunk)?)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &keys {
+                found.insert(row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
+            }
+        }
+    }
+    let series = SeriesIds::assign(rows, &found, first_series_id..)?;
+
+    // Only a key of a series stored before can have a stored value; it is found by the
+    // observation table's primary key, (series, period start).
     let mut existing = HashMap::new();
-    // An empty table (the first import) has no keys to find.
-    let lookup = if first_id > 1 {
-        rows.distinct_keys()
-    } else {
-        Vec::new()
-    };
-    // In text order, the lookups walk the key index from left to right. Each chunk of keys
-    // travels as one JSON array parameter: binding tens of thousands of parameters one by
-    // one costs more than SQLite's JSON parser does.
-    for chunk in lookup.chunks(SQLITE_LOOKUP_KEYS) {
-        let keys = serde_json::to_string(chunk).map_err(|e| StoreError::Backend(e.to_string()))?;
-        let found = sqlx::query(
-            "SELECT o.key, o.id, o.value, o.revision, o.source, o.submission_id \
-             FROM json_each(?) AS j JOIN observation o ON o.key = j.value",
+    for chunk in keys_to_look_up(rows, &series).chunks(SQLITE_LOOKUP_KEYS) {
+        let pairs: Vec<(i64, String)> = chunk
+            .iter()
+            .map(|&index| {
+                (
+                    series.of_row[index],
+                    rows.batch[index].key.period.start().to_string(),
+                )
+            })
+            .collect();
+        let stored = sqlx::query(
+            "SELECT s.key || '|' || o.period, o.value, o.revision, o.source, o.submission_id \
+             FROM json_each(?) AS j \
+             JOIN observation o ON o.series_id = j.value ->> 0 AND o.period_start = j.value ->> 1 \
+             JOIN series s ON s.id = o.series_id",
         )
-        .bind(keys)
+        .bind(json(&pairs)?)
         .fetch_all(&mut *tx)
         .await?;
-        for row in &found {
+        for row in &stored {
             let (key, current) = Existing::from_row(row)?;
             existing.insert(key, current);
         }
     }
 
-    let plan = plan(rows, existing, first_id.., submission_id)?;
-
-    // Each chunk of new rows travels as one JSON array of row arrays, unpacked by
-    // `json_each`: SQLite parses it faster than sqlx binds 17 parameters a row. The OFFSET
-    // keeps the subquery from being flattened, so each row's array is turned into text once
-    // (and parsed once, from SQLite's JSON cache) rather than once per column.
-    //
-    // SQLite runs on sqlx's worker thread, so the next chunk's JSON is written here while
-    // the worker inserts the current one: both cores work and the text costs no wall time.
-    let chunks: Vec<&[NewRow<'_>]> = plan.new_rows.chunks(SQLITE_INSERT_ROWS).collect();
-    let mut json = match chunks.first() {
-        Some(chunk) => sqlite_new_rows_json(rows, chunk)?,
-        None => String::new(),
+    // The foreign keys to country and place are checked here, once per series. The worker
+    // inserts the new series while the values to write are decided here.
+    let new_series = async {
+        for chunk in series.new.chunks(SQLITE_LOOKUP_KEYS) {
+            sqlx::query(
+                "INSERT INTO series (id, key, measure, granularity, country, place, sex, \
+                 age_group, vulnerability, nationality) \
+                 SELECT v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5, v ->> 6, v ->> 7, \
+                 v ->> 8, v ->> 9 FROM (SELECT value AS v FROM json_each(?) LIMIT -1 OFFSET 0)",
+            )
+            .bind(sqlite_new_series_json(rows, chunk)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok::<_, StoreError>(())
     };
-    for (number, chunk) in chunks.iter().enumerate() {
-        // The new ids are consecutive in key order (see `plan`), so a row's id is the
-        // chunk's first id plus its position in the chunk.
-        let chunk_first_id = chunk.first().map_or(0, |row| row.id);
-        debug_assert!(chunk
-            .iter()
-            .zip(chunk_first_id..)
-            .all(|(row, id)| row.id == id));
-        let insert = sqlx::query(
-            "INSERT INTO observation (id, key, country, place, granularity, period, period_start, \
-             period_end, measure, nationality, sex, age_group, vulnerability, value, revision, \
-             source, submission_id) \
-             SELECT ? + n, v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5, v ->> 6, \
-             v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, v ->> 13, v ->> 14, ? \
-             FROM (SELECT key AS n, value AS v FROM json_each(?) LIMIT -1 OFFSET 0)",
+    let (inserted, plan) = tokio::join!(new_series, async {
+        plan(rows, &series, existing, submission_id)
+    });
+    inserted?;
+
+    // New values are written by multi-row `INSERT`s of bound parameters, as many rows as
+    // SQLite allows parameters. SQLite runs on sqlx's worker thread, so the next chunk is
+    // bound here while the worker inserts the current one: both cores work.
+    let full = sqlite_insert_values(SQLITE_VALUES_ROWS);
+    let last = plan
+        .new_rows
+        .len()
+        .checked_rem(SQLITE_VALUES_ROWS)
+        .filter(|&rest| rest > 0)
+        .map(sqlite_insert_values);
+    let sql_for = |chunk: &[NewRow]| match &last {
+        Some(last) if chunk.len() < SQLITE_VALUES_ROWS => last.as_str(),
+        _ => full.as_str(),
+    };
+    let chunks: Vec<&[NewRow<'_>]> = plan.new_rows.chunks(SQLITE_VALUES_ROWS).collect();
+    let mut pending = chunks.first().map(|chunk| {
+        bind_new_rows(
+            sqlx::query(sql_for(chunk)),
+            rows,
+            &series,
+            chunk,
+            submission_id,
         )
-        .bind(chunk_first_id)
-        .bind(submission_id)
-        .bind(std::mem::take(&mut json))
-        .execute(&mut *tx);
-        let following = chunks.get(number + 1);
-        // `join!` polls the insert first, which hands it to the worker; the JSON of the next
-        // chunk is then written while the worker runs it.
-        let (inserted, following) = tokio::join!(insert, async {
-            following
-                .map(|chunk| sqlite_new_rows_json(rows, chunk))
-                .transpose()
+    });
+    let mut following = chunks.iter().skip(1);
+    while let Some(query) = pending.take() {
+        let next = following.next();
+        // `join!` polls the insert first, which hands it to the worker; the next chunk is then
+        // bound while the worker runs it.
+        let (inserted, next) = tokio::join!(query.execute(&mut *tx), async {
+            next.map(|chunk| {
+                bind_new_rows(
+                    sqlx::query(sql_for(chunk)),
+                    rows,
+                    &series,
+                    chunk,
+                    submission_id,
+                )
+            })
         });
         inserted?;
-        json = following?.unwrap_or_default();
+        pending = next;
     }
 
+    let start = |index: usize| rows.batch[index].key.period.start().to_string();
     for chunk in plan.updates.chunks(SQLITE_NARROW_ROWS) {
         let sql = format!(
-            "UPDATE observation SET value = u.column2, revision = u.column3, source = u.column4, \
-             submission_id = ? FROM (VALUES {}) AS u WHERE observation.id = u.column1",
-            sqlite_values(chunk.len(), 4)
+            "UPDATE observation SET value = u.column3, revision = u.column4, \
+             source = u.column5, submission_id = ? FROM (VALUES {}) AS u \
+             WHERE observation.series_id = u.column1 AND observation.period_start = u.column2",
+            sqlite_values(chunk.len(), 5)
         );
         let mut query = sqlx::query(&sql).bind(submission_id);
         for update in chunk {
             query = query
-                .bind(update.id)
+                .bind(series.of_row[update.index])
+                .bind(start(update.index))
                 .bind(update.value)
                 .bind(update.revision)
                 .bind(update.source);
@@ -675,14 +835,15 @@ async fn record_sqlite(
 
     for chunk in plan.revisions.chunks(SQLITE_NARROW_ROWS) {
         let sql = format!(
-            "INSERT INTO observation_revision (observation_id, revision, value, source, \
+            "INSERT INTO observation_revision (series_id, period_start, revision, value, source, \
              submission_id) VALUES {}",
-            sqlite_values(chunk.len(), 5)
+            sqlite_values(chunk.len(), 6)
         );
         let mut query = sqlx::query(&sql);
         for revision in chunk {
             query = query
-                .bind(revision.observation_id)
+                .bind(series.of_row[revision.superseded_by])
+                .bind(start(revision.superseded_by))
                 .bind(revision.revision)
                 .bind(revision.value)
                 .bind(revision.source.as_deref())
@@ -715,82 +876,104 @@ async fn record_postgres(
     .fetch_one(&mut *tx)
     .await?;
 
-    let mut existing = HashMap::new();
-    let lookup = rows.distinct_keys();
-    for chunk in lookup.chunks(POSTGRES_ROWS) {
-        let found = sqlx::query(
-            "SELECT key, id, value, revision, source, submission_id FROM observation \
-             WHERE key = ANY($1)",
-        )
-        .bind(chunk)
-        .fetch_all(&mut *tx)
-        .await?;
-        for row in &found {
-            let (key, current) = Existing::from_row(row)?;
-            existing.insert(key, current);
+    let mut found = HashMap::new();
+    for chunk in distinct_series(rows).chunks(POSTGRES_ROWS) {
+        let keys = sqlx::query("SELECT key, id FROM series WHERE key = ANY($1)")
+            .bind(chunk)
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in &keys {
+            found.insert(row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
         }
     }
-
-    let needed = count_new_keys(rows, &existing);
+    let needed = count_new_series(rows, &found);
     let ids: Vec<i64> = if needed == 0 {
         Vec::new()
     } else {
-        sqlx::query_scalar("SELECT nextval('observation_id_seq') FROM generate_series(1, $1)")
+        sqlx::query_scalar("SELECT nextval('series_id_seq') FROM generate_series(1, $1)")
             .bind(i64::try_from(needed).map_err(|e| StoreError::Backend(e.to_string()))?)
             .fetch_all(&mut *tx)
             .await?
     };
     if ids.len() != needed {
         return Err(StoreError::Backend(format!(
-            "{} observation ids were reserved, {needed} needed",
+            "{} series ids were reserved, {needed} needed",
             ids.len()
         )));
     }
-    let plan = plan(rows, existing, ids.into_iter(), submission_id)?;
+    let series = SeriesIds::assign(rows, &found, ids.into_iter())?;
+    let key = |index: usize| &rows.batch[index].key;
+    for chunk in series.new.chunks(POSTGRES_ROWS) {
+        sqlx::query(
+            "INSERT INTO series (id, key, measure, granularity, country, place, sex, age_group, \
+             vulnerability, nationality) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
+             $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])",
+        )
+        .bind(chunk.iter().map(|&(_, id)| id).collect::<Vec<_>>())
+        .bind(column(chunk, |&(index, _)| rows.series_key(index)))
+        .bind(column(chunk, |&(index, _)| key(index).measure.code()))
+        .bind(column(chunk, |&(index, _)| {
+            key(index).period.granularity().as_str()
+        }))
+        .bind(column(chunk, |&(index, _)| key(index).country.as_str()))
+        .bind(column(chunk, |&(index, _)| {
+            key(index).place.as_ref().map(|p| p.as_str())
+        }))
+        .bind(column(chunk, |&(index, _)| {
+            key(index).breakdown.sex.map(Sex::code)
+        }))
+        .bind(column(chunk, |&(index, _)| {
+            key(index).breakdown.age_group.map(|a| a.code())
+        }))
+        .bind(column(chunk, |&(index, _)| {
+            key(index).breakdown.vulnerability.map(|v| v.code())
+        }))
+        .bind(column(chunk, |&(index, _)| {
+            key(index)
+                .breakdown
+                .nationality
+                .as_ref()
+                .map(|n| n.as_str())
+        }))
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    let mut existing = HashMap::new();
+    let lookup = keys_to_look_up(rows, &series);
+    for chunk in lookup.chunks(POSTGRES_ROWS) {
+        let stored = sqlx::query(
+            "SELECT s.key || '|' || o.period, o.value, o.revision, o.source, o.submission_id \
+             FROM UNNEST($1::BIGINT[], $2::DATE[]) AS u (series_id, period_start) \
+             JOIN observation o ON o.series_id = u.series_id AND o.period_start = u.period_start \
+             JOIN series s ON s.id = o.series_id",
+        )
+        .bind(column(chunk, |&index| series.of_row[index]))
+        .bind(column(chunk, |&index| key(index).period.start()))
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &stored {
+            let (key, current) = Existing::from_row(row)?;
+            existing.insert(key, current);
+        }
+    }
+
+    let plan = plan(rows, &series, existing, submission_id);
 
     for chunk in plan.new_rows.chunks(POSTGRES_ROWS) {
-        let key = |row: &NewRow| &rows.batch[row.index].key;
         sqlx::query(
-            "INSERT INTO observation (id, key, country, place, granularity, period, period_start, \
-             period_end, measure, nationality, sex, age_group, vulnerability, value, revision, \
-             source, submission_id) \
-             SELECT u.*, $17 FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], \
-             $5::TEXT[], $6::TEXT[], $7::DATE[], $8::DATE[], $9::TEXT[], $10::TEXT[], $11::TEXT[], \
-             $12::TEXT[], $13::TEXT[], $14::BIGINT[], $15::INT[], $16::TEXT[]) AS u",
+            "INSERT INTO observation (series_id, period_start, period, period_end, value, \
+             revision, source, submission_id) \
+             SELECT u.*, $8 FROM UNNEST($1::BIGINT[], $2::DATE[], $3::TEXT[], $4::DATE[], \
+             $5::BIGINT[], $6::INT[], $7::TEXT[]) AS u",
         )
-        .bind(chunk.iter().map(|row| row.id).collect::<Vec<_>>())
-        .bind(column(chunk, |row| rows.keys[row.index].as_str()))
-        .bind(column(chunk, |row| key(row).country.as_str()))
-        .bind(column(chunk, |row| {
-            key(row).place.as_ref().map(|p| p.as_str())
-        }))
-        .bind(column(chunk, |row| key(row).period.granularity().as_str()))
+        .bind(column(chunk, |row| series.of_row[row.index]))
+        .bind(column(chunk, |row| key(row.index).period.start()))
         .bind(column(chunk, |row| rows.periods[row.index].as_str()))
-        .bind(
-            chunk
-                .iter()
-                .map(|row| key(row).period.start())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            chunk
-                .iter()
-                .map(|row| key(row).period.end())
-                .collect::<Vec<_>>(),
-        )
-        .bind(column(chunk, |row| key(row).measure.code()))
-        .bind(column(chunk, |row| {
-            key(row).breakdown.nationality.as_ref().map(|n| n.as_str())
-        }))
-        .bind(column(chunk, |row| key(row).breakdown.sex.map(Sex::code)))
-        .bind(column(chunk, |row| {
-            key(row).breakdown.age_group.map(|a| a.code())
-        }))
-        .bind(column(chunk, |row| {
-            key(row).breakdown.vulnerability.map(|v| v.code())
-        }))
-        .bind(chunk.iter().map(|row| row.value).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|row| row.revision).collect::<Vec<_>>())
+        .bind(column(chunk, |row| key(row.index).period.end()))
+        .bind(column(chunk, |row| row.value))
+        .bind(column(chunk, |row| row.revision))
         .bind(column(chunk, |row| row.source))
         .bind(submission_id)
         .execute(&mut *tx)
@@ -800,14 +983,16 @@ async fn record_postgres(
     for chunk in plan.updates.chunks(POSTGRES_ROWS) {
         sqlx::query(
             "UPDATE observation o SET value = u.value, revision = u.revision, source = u.source, \
-             submission_id = $5 \
-             FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::INT[], $4::TEXT[]) AS u (id, value, revision, source) \
-             WHERE o.id = u.id",
+             submission_id = $6 \
+             FROM UNNEST($1::BIGINT[], $2::DATE[], $3::BIGINT[], $4::INT[], $5::TEXT[]) \
+             AS u (series_id, period_start, value, revision, source) \
+             WHERE o.series_id = u.series_id AND o.period_start = u.period_start",
         )
-        .bind(chunk.iter().map(|u| u.id).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|u| u.value).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|u| u.revision).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|u| u.source).collect::<Vec<_>>())
+        .bind(column(chunk, |u| series.of_row[u.index]))
+        .bind(column(chunk, |u| key(u.index).period.start()))
+        .bind(column(chunk, |u| u.value))
+        .bind(column(chunk, |u| u.revision))
+        .bind(column(chunk, |u| u.source))
         .bind(submission_id)
         .execute(&mut *tx)
         .await?;
@@ -815,14 +1000,17 @@ async fn record_postgres(
 
     for chunk in plan.revisions.chunks(POSTGRES_ROWS) {
         sqlx::query(
-            "INSERT INTO observation_revision (observation_id, revision, value, source, submission_id) \
-             SELECT * FROM UNNEST($1::BIGINT[], $2::INT[], $3::BIGINT[], $4::TEXT[], $5::BIGINT[])",
+            "INSERT INTO observation_revision (series_id, period_start, revision, value, source, \
+             submission_id) \
+             SELECT * FROM UNNEST($1::BIGINT[], $2::DATE[], $3::INT[], $4::BIGINT[], $5::TEXT[], \
+             $6::BIGINT[])",
         )
-        .bind(chunk.iter().map(|r| r.observation_id).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.revision).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.value).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.source.as_deref()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.submission_id).collect::<Vec<_>>())
+        .bind(column(chunk, |r| series.of_row[r.superseded_by]))
+        .bind(column(chunk, |r| key(r.superseded_by).period.start()))
+        .bind(column(chunk, |r| r.revision))
+        .bind(column(chunk, |r| r.value))
+        .bind(column(chunk, |r| r.source.as_deref()))
+        .bind(column(chunk, |r| r.submission_id))
         .execute(&mut *tx)
         .await?;
     }
