@@ -669,3 +669,5 @@ territories-map-col-received = Returnees received
 territories-map-period-none = (none recorded yet)
 territories-map-years = Year shown on the map
 territories-map-all-months = All months
+territories-form-cohort = Cohort: the month the returnees were received, or their return operation
+territories-form-cohort-operation = Return operation (its number)

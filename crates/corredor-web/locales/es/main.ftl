@@ -668,3 +668,5 @@ territories-map-col-received = Personas retornadas recibidas
 territories-map-period-none = (aún no hay ninguna registrada)
 territories-map-years = Año que muestra el mapa
 territories-map-all-months = Todos los meses
+territories-form-cohort = Cohorte: el mes en que se recibió a las personas retornadas, o su operación de retorno
+territories-form-cohort-operation = Operación de retorno (su número)

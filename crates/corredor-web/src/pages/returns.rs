@@ -2274,7 +2274,11 @@ fn territory_forms(
             form method="post" action=(format!("{base}/reintegration")) id="reintegration-form" {
                 (hidden_fields(lang, token))
                 h3 { (t("territories-form-record-heading")) }
-                (text_field("cohort_month", &t("territories-form-cohort-month"), "month"))
+                fieldset {
+                    legend { (t("territories-form-cohort")) }
+                    (text_field("cohort_month", &t("territories-form-cohort-month"), "month"))
+                    (text_field("cohort_operation", &t("territories-form-cohort-operation"), "number"))
+                }
                 (text_field("territory", &t("territories-col-territory"), "text"))
                 (choice_field("follow_up", &t("territories-col-follow-up"), &options(translator, lang, "return-follow-up", FollowUp::ALL, FollowUp::code), None))
                 (number_field("returnees", &t("territories-col-returnees"), 0))
@@ -2380,17 +2384,38 @@ fn date_of(post: &TerritoryPost, field: &str) -> Result<Option<NaiveDate>, Bad> 
         .map_err(|_| bad(field, format!("`{raw}` is not a date like 2026-12-17")))
 }
 
-fn reintegration_of(post: &TerritoryPost) -> Result<NewReintegration, Bad> {
+/// The cohort of a reintegration record: the returnees of one month, or of one operation.
+fn cohort_of(post: &TerritoryPost) -> Result<Cohort, Bad> {
     let raw_month = post.text("cohort_month");
-    let month = corredor_core::Period::parse(raw_month)
-        .ok()
-        .filter(|period| matches!(period, corredor_core::Period::Month { .. }))
-        .ok_or_else(|| {
-            bad(
-                "cohort_month",
-                format!("`{raw_month}` is not a month like 2026-03"),
-            )
-        })?;
+    let raw_operation = post.text("cohort_operation");
+    match (raw_month.is_empty(), raw_operation.is_empty()) {
+        (false, false) => Err(bad(
+            "cohort_operation",
+            "a cohort is a month or an operation, not both: leave one empty",
+        )),
+        (true, false) => parse_id(raw_operation)
+            .map(|operation| Cohort::Operation { operation })
+            .ok_or_else(|| {
+                bad(
+                    "cohort_operation",
+                    format!("`{raw_operation}` is not the number of a return operation"),
+                )
+            }),
+        _ => corredor_core::Period::parse(raw_month)
+            .ok()
+            .filter(|period| matches!(period, corredor_core::Period::Month { .. }))
+            .map(|month| Cohort::Month { month })
+            .ok_or_else(|| {
+                bad(
+                    "cohort_month",
+                    format!("`{raw_month}` is not a month like 2026-03"),
+                )
+            }),
+    }
+}
+
+fn reintegration_of(post: &TerritoryPost) -> Result<NewReintegration, Bad> {
+    let cohort = cohort_of(post)?;
     let follow_up = FollowUp::parse(post.text("follow_up"))
         .map_err(|error| bad("follow_up", error.to_string()))?;
     let mut services = Vec::new();
@@ -2416,7 +2441,7 @@ fn reintegration_of(post: &TerritoryPost) -> Result<NewReintegration, Bad> {
     }
     Ok(NewReintegration {
         origin: post.country,
-        cohort: Cohort::Month { month },
+        cohort,
         territory: territory_of(post)?,
         follow_up,
         returnees: count_of(post, "returnees")?,

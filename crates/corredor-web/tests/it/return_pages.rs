@@ -818,6 +818,34 @@ async fn a_reintegration_record_entered_through_the_form_appears_in_the_territor
         refusal.contains("cohort_month: `March` is not a month"),
         "{refusal}"
     );
+    // A cohort is a month or an operation: both, or an operation that is not a number, are
+    // refused naming the operation field.
+    for (operation, reason) in [
+        ("17", "a cohort is a month or an operation, not both"),
+        (
+            "seventeen",
+            "`seventeen` is not the number of a return operation",
+        ),
+    ] {
+        let mut bad = record.clone();
+        if operation == "seventeen" {
+            bad[2] = ("cohort_month", "");
+        }
+        bad.push(("cohort_operation", operation));
+        let (status, _, refusal) = send(
+            &test,
+            "POST",
+            "/territories/CRI/reintegration",
+            &costa_rica,
+            Some(&bad),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refusal.contains(&format!("cohort_operation: {reason}")),
+            "{refusal}"
+        );
+    }
     // Panama may not report Costa Rica's reintegration.
     let mut foreign = record.clone();
     foreign[0] = ("csrf", pa_token.as_str());
