@@ -259,6 +259,12 @@ mod tests {
         store.close().await;
     }
 
+    /// The migrations of a backend up to the one that introduced series.
+    async fn before_series(all: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+        let before: Vec<_> = all.iter().copied().filter(|m| m.1 != "series").collect();
+        Migrator::new(Embedded(Vec::leak(before))).await.unwrap()
+    }
+
     #[tokio::test]
     async fn an_sqlite_database_from_before_series_keeps_its_values_and_their_history() {
         let dir = tempfile::tempdir().unwrap();
@@ -268,14 +274,7 @@ mod tests {
             .create_if_missing(true)
             .foreign_keys(true);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        let before: Vec<_> = SQLITE.iter().copied().filter(|m| m.1 != "series").collect();
-        let before: &'static [(i64, &str, &str)] = Vec::leak(before);
-        Migrator::new(Embedded(before))
-            .await
-            .unwrap()
-            .run(&pool)
-            .await
-            .unwrap();
+        before_series(SQLITE).await.run(&pool).await.unwrap();
         sqlx::raw_sql(BEFORE_SERIES).execute(&pool).await.unwrap();
         pool.close().await;
         values_survive_the_series_migration(&format!("sqlite://{}", path.display())).await;
@@ -299,18 +298,7 @@ mod tests {
         let (base, _) = server.rsplit_once('/').unwrap();
         let url = format!("{base}/{name}");
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        let before: Vec<_> = POSTGRES
-            .iter()
-            .copied()
-            .filter(|m| m.1 != "series")
-            .collect();
-        let before: &'static [(i64, &str, &str)] = Vec::leak(before);
-        Migrator::new(Embedded(before))
-            .await
-            .unwrap()
-            .run(&pool)
-            .await
-            .unwrap();
+        before_series(POSTGRES).await.run(&pool).await.unwrap();
         sqlx::raw_sql(BEFORE_SERIES).execute(&pool).await.unwrap();
         pool.close().await;
         values_survive_the_series_migration(&url).await;

@@ -1099,13 +1099,7 @@ fn territories_map_section(
     if outlines.is_empty() {
         return html! { p class="no-data" { (t("territories-map-no-geometry")) } };
     }
-    let mut months: Vec<&String> = territories
-        .iter()
-        .filter_map(|territory| territory["received_by_month"].as_object())
-        .flat_map(|months| months.keys())
-        .collect();
-    months.sort();
-    months.dedup();
+    let months = received_months(territories);
     let mut years: Vec<&str> = months.iter().filter_map(|month| month.get(..4)).collect();
     years.dedup();
     // A year without months in the figures shows every month, as without a year.
@@ -1305,8 +1299,8 @@ fn territory_code(territory: &Value) -> String {
     territory["territory"].as_str().unwrap_or("?").to_owned()
 }
 
-fn received_table(translator: &Translator, lang: Lang, territories: &[Value]) -> Table {
-    let t = |id: &str| translator.get(lang, id, &[]);
+/// Every month with returnees received in some territory, in order.
+fn received_months(territories: &[Value]) -> Vec<&String> {
     let mut months: Vec<&String> = territories
         .iter()
         .filter_map(|territory| territory["received_by_month"].as_object())
@@ -1314,6 +1308,12 @@ fn received_table(translator: &Translator, lang: Lang, territories: &[Value]) ->
         .collect();
     months.sort();
     months.dedup();
+    months
+}
+
+fn received_table(translator: &Translator, lang: Lang, territories: &[Value]) -> Table {
+    let t = |id: &str| translator.get(lang, id, &[]);
+    let months = received_months(territories);
     let mut columns = vec![Column::text(t("territories-col-territory"))];
     columns.extend(months.iter().map(|month| Column::numeric(month.as_str())));
     columns.push(Column::numeric(t("territories-col-total")));
