@@ -27,8 +27,8 @@ use corredor_core::CountryCode;
 
 use crate::render::i18n::{Arg, Lang, Translator};
 use crate::render::map::{
-    label_position, outline_path, parse_outlines, CountryOutline, CountryOutlines, MapExtent,
-    Projection, MAP_WIDTH,
+    hatch_pattern, label_position, map_svg, outline_path, parse_outlines, CountryOutline,
+    CountryOutlines, MapExtent, Projection, MAP_WIDTH,
 };
 use crate::render::svg::coordinate;
 
@@ -238,8 +238,6 @@ pub fn division_map(
     let extent = MapExtent::around(points, 0.15).unwrap_or(MapExtent::CORRIDOR);
     let projection = Projection::fit(extent, MAP_WIDTH);
     let (width, height) = (projection.width, projection.height);
-    let title_id = format!("{}-title", map.id);
-    let desc_id = format!("{}-desc", map.id);
     let hatch_id = format!("{}-hatch", map.id);
     let figures: Vec<DivisionFigure> = map.divisions.iter().map(|d| d.figure).collect();
     let shading = Shading::new(&figures);
@@ -318,19 +316,16 @@ pub fn division_map(
     let total_height = height + legend_height;
     let column_width = width / LEGEND_COLUMNS as f64;
 
-    html! {
-        svg xmlns="http://www.w3.org/2000/svg" class="map map--divisions"
-            viewBox=(format!("0 0 {} {}", coordinate(width), coordinate(total_height)))
-            role="img" aria-labelledby=(format!("{title_id} {desc_id}"))
-            font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12" {
-            title id=(title_id) { (map.title) }
-            desc id=(desc_id) { (map.description) }
-            defs {
-                pattern id=(hatch_id) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
-                    rect width="6" height="6" fill="#e6e6e6" {}
-                    line x1="0" y1="0" x2="0" y2="6" stroke="#6b6b6b" stroke-width="1.5" {}
-                }
-            }
+    map_svg(
+        "map map--divisions",
+        &map.id,
+        (width, total_height),
+        &map.title,
+        &map.description,
+        html! {
+            (hatch_pattern(&hatch_id, "#e6e6e6", "#6b6b6b", "1.5"))
+        },
+        html! {
             // White, not the corridor map's sea blue: the neighbours are not drawn, and
             // blue would say they are water.
             rect width=(coordinate(width)) height=(coordinate(height)) fill="#fff" {}
@@ -364,8 +359,8 @@ pub fn division_map(
                     (translator.get(lang, "territories-map-attribution", &[]))
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -280,8 +280,6 @@ pub fn corridor_map(
     let projection = Projection::fit(map.extent, MAP_WIDTH);
     let (width, height) = (projection.width, projection.height);
     let total_height = height + LEGEND_HEIGHT;
-    let title_id = format!("{}-title", map.id);
-    let desc_id = format!("{}-desc", map.id);
 
     let mut shapes = Vec::new();
     for outline in &outlines.countries {
@@ -329,19 +327,19 @@ pub fn corridor_map(
     };
     let legend_y = height + 14.0;
 
-    html! {
-        svg xmlns="http://www.w3.org/2000/svg" class="map"
-            viewBox=(format!("0 0 {} {}", coordinate(width), coordinate(total_height)))
-            role="img" aria-labelledby=(format!("{title_id} {desc_id}"))
-            font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12" {
-            title id=(title_id) { (map.title) }
-            desc id=(desc_id) { (map.description) }
-            defs {
-                marker id=(format!("{}-arrow", map.id)) viewBox="0 0 10 10" refX="8" refY="5"
-                    markerWidth="7" markerHeight="7" orient="auto-start-reverse" {
-                    path d="M0 0L10 5 0 10z" fill="#7a1f00" {}
-                }
+    map_svg(
+        "map",
+        &map.id,
+        (width, total_height),
+        &map.title,
+        &map.description,
+        html! {
+            marker id=(format!("{}-arrow", map.id)) viewBox="0 0 10 10" refX="8" refY="5"
+                markerWidth="7" markerHeight="7" orient="auto-start-reverse" {
+                path d="M0 0L10 5 0 10z" fill="#7a1f00" {}
             }
+        },
+        html! {
             rect width=(coordinate(width)) height=(coordinate(height)) fill="#dceaf5" {}
             g class="map__countries" stroke="#6b6b6b" stroke-width="0.6" stroke-linejoin="round" fill-rule="evenodd" {
                 @for (d, name, member, _) in &shapes {
@@ -382,8 +380,8 @@ pub fn corridor_map(
                 circle cx="21" cy=(coordinate(legend_y + 42.0)) r="6" fill="#0072B2" fill-opacity="0.55" stroke="#003f63" {}
                 text x="40" y=(coordinate(legend_y + 46.0)) { (translator.get(lang, "picture-map-legend-place", &[])) }
             }
-        }
-    }
+        },
+    )
 }
 
 /// The SVG path of an outline clipped to the map, or empty if none of it is on the map.
@@ -541,6 +539,43 @@ pub struct AlertMap {
     pub alerts: Vec<AlertMark>,
 }
 
+/// The `svg` element every map is drawn in: its view box, its accessible name and description
+/// (ids `{id}-title` and `{id}-desc`), the definitions its content refers to, and the content.
+pub(crate) fn map_svg(
+    class: &str,
+    id: &str,
+    (width, height): (f64, f64),
+    title: &str,
+    description: &str,
+    definitions: Markup,
+    content: Markup,
+) -> Markup {
+    let title_id = format!("{id}-title");
+    let desc_id = format!("{id}-desc");
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" class=(class)
+            viewBox=(format!("0 0 {} {}", coordinate(width), coordinate(height)))
+            role="img" aria-labelledby=(format!("{title_id} {desc_id}"))
+            font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12" {
+            title id=(title_id) { (title) }
+            desc id=(desc_id) { (description) }
+            defs { (definitions) }
+            (content)
+        }
+    }
+}
+
+/// Diagonal lines over a background: areas marked so that the difference survives grey print
+/// and colour-blindness, not only by colour.
+pub(crate) fn hatch_pattern(id: &str, background: &str, line: &str, line_width: &str) -> Markup {
+    html! {
+        pattern id=(id) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+            rect width="6" height="6" fill=(background) {}
+            line x1="0" y1="0" x2="0" y2="6" stroke=(line) stroke-width=(line_width) {}
+        }
+    }
+}
+
 /// Kilometres in one degree of latitude (mean, WGS 84): turns an alert's radius into the
 /// map's units, which are degrees of latitude scaled.
 const KM_PER_DEGREE: f64 = 111.32;
@@ -557,8 +592,6 @@ pub fn alert_map(
     let projection = Projection::fit(map.extent, MAP_WIDTH);
     let (width, height) = (projection.width, projection.height);
     let total_height = height + LEGEND_HEIGHT;
-    let title_id = format!("{}-title", map.id);
-    let desc_id = format!("{}-desc", map.id);
     let hatch_id = format!("{}-hatch", map.id);
     let addressed_words = translator.get(lang, "alert-map-addressed", &[]);
     let mut shapes = Vec::new();
@@ -595,19 +628,16 @@ pub fn alert_map(
         d
     };
     let legend_y = height + 14.0;
-    html! {
-        svg xmlns="http://www.w3.org/2000/svg" class="map"
-            viewBox=(format!("0 0 {} {}", coordinate(width), coordinate(total_height)))
-            role="img" aria-labelledby=(format!("{title_id} {desc_id}"))
-            font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12" {
-            title id=(title_id) { (map.title) }
-            desc id=(desc_id) { (map.description) }
-            defs {
-                pattern id=(hatch_id) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
-                    rect width="6" height="6" fill="#f3c9a8" {}
-                    line x1="0" y1="0" x2="0" y2="6" stroke="#a04000" stroke-width="2" {}
-                }
-            }
+    map_svg(
+        "map",
+        &map.id,
+        (width, total_height),
+        &map.title,
+        &map.description,
+        html! {
+            (hatch_pattern(&hatch_id, "#f3c9a8", "#a04000", "2"))
+        },
+        html! {
             rect width=(coordinate(width)) height=(coordinate(height)) fill="#dceaf5" {}
             g class="map__countries" stroke="#6b6b6b" stroke-width="0.6" stroke-linejoin="round" fill-rule="evenodd" {
                 @for (d, name, member, addressed, _) in &shapes {
@@ -647,8 +677,8 @@ pub fn alert_map(
                 circle cx="21" cy=(coordinate(legend_y + 42.0)) r="7" fill="#D55E00" fill-opacity="0.15" stroke="#7a2e00" stroke-dasharray="4 3" {}
                 text x="40" y=(coordinate(legend_y + 46.0)) { (translator.get(lang, "alert-map-legend-area", &[])) }
             }
-        }
-    }
+        },
+    )
 }
 
 #[cfg(test)]
