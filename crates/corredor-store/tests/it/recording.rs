@@ -382,3 +382,33 @@ async fn revisions_of_a_key_never_recorded_are_not_found() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_source_with_tabs_line_breaks_and_backslashes_reads_back_exactly() {
+    each_backend(|store| async move {
+        with_reference(&store).await;
+        let source = "SNM\tboletín 8\\2023\r\nrevisado: \\N";
+        let mut row = obs("PAN", "2023-08", Measure::IrregularEntry, 81_946);
+        row.0.source = Some(source.to_owned());
+        let plain = obs("PAN", "2023-09", Measure::IrregularEntry, 50_000);
+        let mut unsourced = obs("PAN", "2023-10", Measure::IrregularEntry, 30_000);
+        unsourced.0.source = None;
+        store
+            .record_observations(
+                &batch([row, plain, unsourced]),
+                &submission("ana@snm.gob.pa", at(2, 9)),
+            )
+            .await
+            .unwrap();
+        let stored = store
+            .observations(&ObservationFilter::default())
+            .await
+            .unwrap();
+        let sources: Vec<Option<&str>> = stored
+            .iter()
+            .map(|o| o.observation.source.as_deref())
+            .collect();
+        assert_eq!(sources, [Some(source), Some("SNM"), None]);
+    })
+    .await;
+}
