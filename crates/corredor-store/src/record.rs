@@ -784,7 +784,7 @@ async fn record_sqlite(
         _ => full.as_str(),
     };
     let chunks: Vec<&[NewRow<'_>]> = plan.new_rows.chunks(SQLITE_VALUES_ROWS).collect();
-    let mut pending = chunks.first().map(|chunk| {
+    let bound = |chunk| {
         bind_new_rows(
             sqlx::query(sql_for(chunk)),
             rows,
@@ -792,23 +792,15 @@ async fn record_sqlite(
             chunk,
             submission_id,
         )
-    });
+    };
+    let mut pending = chunks.first().copied().map(bound);
     let mut following = chunks.iter().skip(1);
     while let Some(query) = pending.take() {
         let next = following.next();
         // `join!` polls the insert first, which hands it to the worker; the next chunk is then
         // bound while the worker runs it.
-        let (inserted, next) = tokio::join!(query.execute(&mut *tx), async {
-            next.map(|chunk| {
-                bind_new_rows(
-                    sqlx::query(sql_for(chunk)),
-                    rows,
-                    &series,
-                    chunk,
-                    submission_id,
-                )
-            })
-        });
+        let (inserted, next) =
+            tokio::join!(query.execute(&mut *tx), async { next.copied().map(bound) });
         inserted?;
         pending = next;
     }
