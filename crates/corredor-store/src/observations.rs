@@ -128,9 +128,9 @@ impl Store {
     /// pattern rule.
     pub async fn series(&self, query: &SeriesQuery) -> Result<Vec<SeriesRow>, StoreError> {
         let group = query.group_by;
-        // In the column order of `observation_series`, with the period last: SQLite then
-        // aggregates while it walks the index, without sorting into a temporary b-tree. The
-        // rows are put in period order here instead.
+        // In the column order of `series_dimensions`, with the period last, so that the
+        // grouping follows the order the series and their periods are read in. The rows are
+        // put in period order here instead.
         let grouped: Vec<(&str, Dimension)> = [
             (group.country, "s.country", Dimension::Country),
             (group.place, "s.place", Dimension::Place),
@@ -366,14 +366,12 @@ enum Dimension {
     Vulnerability,
 }
 
-/// The canonical text of a key's series, stored in `series.key`:
-/// `measure|granularity|country|place|sex|age_group|vulnerability|nationality`, with an
-/// empty field for a country-level value or a total. No code can contain `|`, so the text is
-/// unique exactly when the series is. The fields follow the columns of the
-/// `series_dimensions` index.
-pub(crate) fn series_key_text(key: &ObservationKey) -> String {
+/// The fields of a key's series, in the order of its text and of the `series_dimensions`
+/// index: measure, granularity, country, place, sex, age group, vulnerability, nationality,
+/// with an empty field for a country-level value or a total.
+pub(crate) fn series_fields(key: &ObservationKey) -> [&str; 8] {
     let breakdown = &key.breakdown;
-    let fields = [
+    [
         key.measure.code(),
         key.period.granularity().as_str(),
         key.country.as_str(),
@@ -389,8 +387,13 @@ pub(crate) fn series_key_text(key: &ObservationKey) -> String {
             .as_ref()
             .map(|n| n.as_str())
             .unwrap_or(""),
-    ];
-    fields.join("|")
+    ]
+}
+
+/// The canonical text of a key's series, stored in `series.key`: its [`series_fields`]
+/// joined by `|`. No code can contain `|`, so the text is unique exactly when the series is.
+pub(crate) fn series_key_text(key: &ObservationKey) -> String {
+    series_fields(key).join("|")
 }
 
 /// The canonical text of a key, `series key|period`: how a key is named in messages and in
@@ -685,9 +688,9 @@ mod tests {
     }
 
     #[test]
-    fn key_text_order_follows_the_series_index_for_one_series() {
-        // Within one series the periods sort by start, as in the index, so a bulk import of
-        // new months appends to both.
+    fn key_text_order_follows_the_primary_key_within_one_series() {
+        // Within one series the periods sort by start, as in the observation table's primary
+        // key, so a bulk import of new months appends to it.
         let months: Vec<String> = ["2023-09", "2023-10", "2024-01", "2024-12"]
             .iter()
             .map(|p| key_text(&key(None, Some("VEN"), None, p)))

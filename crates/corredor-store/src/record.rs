@@ -16,7 +16,7 @@ use sqlx::{Connection, Sqlite};
 use crate::audit::{self, capped, NewAuditEntry};
 use crate::error::StoreError;
 use crate::model::{RecordOutcome, Submission};
-use crate::observations::key_text;
+use crate::observations::{key_text, series_fields};
 use crate::sql::{sqlite_timestamp, Param};
 use crate::{Pool, Store};
 
@@ -249,21 +249,7 @@ impl<'a> BatchRows<'a> {
 /// of an import.
 fn key_and_period(key: &ObservationKey) -> (String, String) {
     let period = key.period.to_string();
-    let breakdown = &key.breakdown;
-    let fields = [
-        key.measure.code(),
-        key.period.granularity().as_str(),
-        key.country.as_str(),
-        key.place.as_ref().map(|p| p.as_str()).unwrap_or(""),
-        breakdown.sex.map(Sex::code).unwrap_or(""),
-        breakdown.age_group.map(|a| a.code()).unwrap_or(""),
-        breakdown.vulnerability.map(|v| v.code()).unwrap_or(""),
-        breakdown
-            .nationality
-            .as_ref()
-            .map(|n| n.as_str())
-            .unwrap_or(""),
-    ];
+    let fields = series_fields(key);
     let mut text =
         String::with_capacity(fields.iter().map(|f| f.len() + 1).sum::<usize>() + period.len());
     for field in fields {
